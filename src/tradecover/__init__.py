@@ -1,0 +1,3 @@
+"""tradecover: an open-source trade credit insurance platform."""
+
+__version__ = "0.1.0"

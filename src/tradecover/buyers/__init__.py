@@ -1,0 +1,1 @@
+"""Buyers (debtors) and their grades."""

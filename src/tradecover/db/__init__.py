@@ -1,0 +1,1 @@
+"""Database: engine, sessions and transactions, column types, tenant scoping, migrations."""

@@ -1,0 +1,1 @@
+"""The demo world: a deterministic synthetic book from a seed."""

@@ -1,0 +1,1 @@
+"""Ledger: accounts per organisation and currency, balanced immutable journal entries, reconciliation."""

@@ -1,0 +1,1 @@
+"""Parties: organisations, users, roles and API keys."""

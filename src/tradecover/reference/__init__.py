@@ -1,0 +1,1 @@
+"""Reference data: countries and country grades, currencies, sectors, PD tables, FX rates."""
