@@ -48,9 +48,15 @@ def create_postgres_database(base_url: str, name: str) -> str:
     return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
-def fresh_database_url(
-    backend: str, name: str, tmp_dir: Path
-) -> str:
+def drop_postgres_database(base_url: str, name: str) -> None:
+    """Remove a database made by `create_postgres_database`."""
+    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fresh_database_url(backend: str, name: str, tmp_dir: Path) -> str:
     """A new, empty database of the backend for this worker (skips or fails when unavailable)."""
     if backend == "sqlite":
         path = tmp_dir / f"{name}.db"
@@ -64,17 +70,18 @@ def fresh_database_url(
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A migrated database of one backend, private to this test worker."""
     backend: str = request.param
-    name = f"tradecover_test_{_worker(request)}"
+    # The process id keeps concurrent test runs on one server apart.
+    name = f"tradecover_test_{_worker(request)}_{os.getpid()}"
     url = fresh_database_url(backend, name, tmp_path_factory.getbasetemp())
     engine = make_engine(url)
     upgrade(engine)
     yield engine
     engine.dispose()
+    if backend == "postgresql":
+        drop_postgres_database(postgres_base_url() or "", name)
 
 
 @pytest.fixture
@@ -90,9 +97,7 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 def bound_session(connection: Connection) -> Session:
     """A session on the test's connection whose commits only release savepoints."""
-    return Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
+    return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
 
 @pytest.fixture

@@ -26,9 +26,7 @@ def test_migrations_bring_an_empty_database_to_the_head(engine: Engine) -> None:
 
 def test_the_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
-        diff = compare_metadata(
-            MigrationContext.configure(connection, opts={"compare_type": True}), metadata
-        )
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
     assert diff == []
 
 

@@ -11,13 +11,12 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Union
 
 from iso4217 import Currency
 
 from tradecover.errors import ValidationError
 
-Number = Union[Decimal, int, str]
+Number = Decimal | int | str
 
 
 class CurrencyMismatch(ValidationError):
@@ -42,7 +41,7 @@ def _quantum(currency: str) -> Decimal:
 
 def to_decimal(value: Number, *, field: str = "amount") -> Decimal:
     """An exact Decimal from a Decimal, int or decimal string; a float is refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"{field}: floats are not accepted for money; pass a Decimal or a string")
     if isinstance(value, Decimal):
         result = value

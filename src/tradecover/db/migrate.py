@@ -52,9 +52,7 @@ def ensure_current(engine: Engine) -> None:
     """Raise `DatabaseNotReady` with the command to run unless the database is at the newest migration."""
     current, head = current_revision(engine), head_revision(engine)
     if current is None:
-        raise DatabaseNotReady(
-            "the database has no tradecover tables: run `tradecover db upgrade` first"
-        )
+        raise DatabaseNotReady("the database has no tradecover tables: run `tradecover db upgrade` first")
     if current != head:
         raise DatabaseNotReady(
             f"the database is at migration {current} but this version needs {head}: "

@@ -100,6 +100,4 @@ def _apply_tenant_criteria(state: ORMExecuteState) -> None:
 
 
 def _touches(state: ORMExecuteState, cls: type) -> bool:
-    return any(
-        getattr(mapper, "class_", None) is cls for mapper in state.all_mappers
-    )
+    return any(getattr(mapper, "class_", None) is cls for mapper in state.all_mappers)

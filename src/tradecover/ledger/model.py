@@ -64,13 +64,9 @@ class JournalEntry(TenantScoped, Base):
     description: Mapped[str] = mapped_column(String(500))
     document_type: Mapped[str | None] = mapped_column(String(64))
     document_id: Mapped[str | None] = mapped_column(String(64))
-    reverses_id: Mapped[int | None] = mapped_column(
-        ForeignKey("journal_entries.id"), unique=True
-    )
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"), unique=True)
     booked_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    booked_by_organisation_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("organisations.id")
-    )
+    booked_by_organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
 
     postings: Mapped[list[Posting]] = relationship(
         back_populates="entry", lazy="selectin", order_by="Posting.id"
@@ -104,6 +100,4 @@ class Posting(TenantScoped, Base):
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """An organisation sees the postings on its own accounts."""
-        return cls.account_id.in_(
-            select(Account.id).where(Account.organisation_id == organisation_id)
-        )
+        return cls.account_id.in_(select(Account.id).where(Account.organisation_id == organisation_id))

@@ -49,8 +49,7 @@ def _entries_have_two_postings(session: Session) -> list[Violation]:
         .having(count < 2)
     ).all()
     return [
-        Violation("two postings", f"journal entry {entry_id}", f"has {n} posting(s)")
-        for entry_id, n in rows
+        Violation("two postings", f"journal entry {entry_id}", f"has {n} posting(s)") for entry_id, n in rows
     ]
 
 
@@ -61,8 +60,7 @@ def _posting_currency_is_account_currency(session: Session) -> list[Violation]:
         .where(Posting.currency != Account.currency)
     ).all()
     return [
-        Violation("currency", f"posting {pid}", f"in {pc} on an account kept in {ac}")
-        for pid, pc, ac in rows
+        Violation("currency", f"posting {pid}", f"in {pc} on an account kept in {ac}") for pid, pc, ac in rows
     ]
 
 

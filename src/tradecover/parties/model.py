@@ -29,8 +29,10 @@ class Organisation(TenantScoped, HasId, HasCreatedAt, Base):
     __tablename__ = "organisations"
     __table_args__ = (
         UniqueConstraint("country", "registration_number"),
-        CheckConstraint("prior_year_exports_usd_minor IS NULL OR prior_year_exports_usd_minor >= 0",
-                        name="exports_not_negative"),
+        CheckConstraint(
+            "prior_year_exports_usd_minor IS NULL OR prior_year_exports_usd_minor >= 0",
+            name="exports_not_negative",
+        ),
     )
 
     name: Mapped[str] = mapped_column(String(200))

@@ -30,9 +30,7 @@ class Role(enum.StrEnum):
 
 
 ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
-    OrganisationKind.INSURER: frozenset(
-        {Role.UNDERWRITER, Role.CLAIMS_HANDLER, Role.INSURER_ADMIN}
-    ),
+    OrganisationKind.INSURER: frozenset({Role.UNDERWRITER, Role.CLAIMS_HANDLER, Role.INSURER_ADMIN}),
     OrganisationKind.POLICYHOLDER: frozenset({Role.POLICYHOLDER}),
     OrganisationKind.BANK: frozenset({Role.BANK_OFFICER}),
     OrganisationKind.PROGRAMME_BODY: frozenset({Role.PROGRAMME_OFFICER}),
