@@ -1,0 +1,35 @@
+"""The ASGI application: the API under /api/v1 and the web pages at /, on one database."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradecover import __version__
+from tradecover.api.app import create_api
+from tradecover.db.engine import make_engine
+from tradecover.db.migrate import ensure_current
+from tradecover.db.session import session_factory
+from tradecover.settings import Settings, get_settings
+from tradecover.web.app import install_web
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    sessions: sessionmaker[Session] | None = None,
+    check_schema: bool = True,
+) -> FastAPI:
+    """Build the whole platform; refuses an unmigrated or outdated database (DatabaseNotReady)."""
+    settings = settings or get_settings()
+    if sessions is None:
+        engine = engine or make_engine(settings.database_url)
+        if check_schema:
+            ensure_current(engine)
+        sessions = session_factory(engine)
+    app = FastAPI(title="tradecover", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app.mount("/api/v1", create_api(sessions))
+    install_web(app, sessions, settings)
+    return app
