@@ -1,10 +1,12 @@
-"""Writing the audit log: services call `record` for every change they make."""
+"""The audit log: services call `record` for every change they make; pages read `recent_events`."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.audit.model import AuditEvent
@@ -33,3 +35,10 @@ def record(
     )
     session.add(event)
     return event
+
+
+def recent_events(session: Session, *, limit: int = 10) -> Sequence[AuditEvent]:
+    """The newest events the session's tenant may see (what its organisation did or had done to it)."""
+    return session.scalars(
+        select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    ).all()
