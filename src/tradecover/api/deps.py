@@ -1,0 +1,74 @@
+"""Request dependencies: one unit of work per request, committed before the answer, and the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradecover.db.tenancy import Tenant, set_tenant
+from tradecover.errors import AuthenticationRequired
+from tradecover.parties.actor import Actor
+from tradecover.parties.model import User
+from tradecover.parties.service import authenticate_api_key, get_user
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    bearerFormat="tc_<prefix>_<secret>",
+    description="An API key: `Authorization: Bearer tc_xxxxxxxx_...` (issue one with POST /api-keys).",
+)
+
+
+def session_maker(request: Request) -> sessionmaker[Session]:
+    """The session factory the API was built with."""
+    return cast("sessionmaker[Session]", request.app.state.sessions)
+
+
+def transaction(request: Request) -> Iterator[Session]:
+    """One request = one unit of work: committed when the endpoint returns, rolled back on any error.
+
+    Used with scope="function", so the commit runs before the response is sent and a failed commit
+    becomes an error answer instead of a success that did not happen.
+    """
+    session = session_maker(request)()
+    # Unrestricted only until the caller is known: authentication must look keys up across tenants.
+    set_tenant(session, Tenant.unrestricted())
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+UnitOfWork = Annotated[Session, Depends(transaction, scope="function")]
+
+
+def current_actor(
+    session: UnitOfWork,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    """The caller behind the API key; scopes the unit of work to what its organisation may see."""
+    if credentials is None:
+        raise AuthenticationRequired("send an API key: Authorization: Bearer tc_...")
+    actor = authenticate_api_key(session, credentials.credentials)
+    set_tenant(session, actor.tenant)
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def current_user(session: UnitOfWork, actor: CurrentActor) -> User:
+    """The user the caller acts as."""
+    assert actor.user_id is not None  # API keys always belong to a user
+    return get_user(session, actor, actor.user_id)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]

@@ -1,0 +1,43 @@
+"""Liveness and database reachability, without authentication."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from tradecover import __version__
+from tradecover.api.deps import session_maker
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    """Whether the service and its database answer."""
+
+    status: Literal["ok", "unavailable"]
+    version: str
+    database: Literal["ok", "unavailable"]
+
+
+@router.get(
+    "/health",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "The database cannot be reached."}},
+    summary="Service health",
+)
+def health(request: Request) -> Health | JSONResponse:
+    """Answer ok when the database takes a trivial query; 503 otherwise."""
+    try:
+        with session_maker(request)() as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        down = Health(status="unavailable", version=__version__, database="unavailable")
+        return JSONResponse(down.model_dump(), status_code=503)
+    return Health(status="ok", version=__version__, database="ok")
+
+
