@@ -252,7 +252,11 @@ def issue_api_key(session: Session, actor: Actor, name: str) -> tuple[ApiKey, st
 
 def list_api_keys(session: Session, actor: Actor) -> Sequence[ApiKey]:
     """The API keys of the actor's organisation."""
-    return session.scalars(select(ApiKey).order_by(ApiKey.created_at)).all()
+    query = select(ApiKey).order_by(ApiKey.created_at)
+    if actor.organisation_id is not None:
+        # The operator's session is unrestricted; its key list is still only its own organisation's.
+        query = query.where(ApiKey.organisation_id == actor.organisation_id)
+    return session.scalars(query).all()
 
 
 def revoke_api_key(session: Session, actor: Actor, key_id: uuid.UUID) -> ApiKey:
