@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import uuid
 
 from sqlalchemy import (
@@ -22,16 +21,7 @@ from tradecover.clock import utcnow
 from tradecover.db.base import Base, HasCreatedAt, HasId
 from tradecover.db.tenancy import TenantScoped
 from tradecover.db.types import BigIntPK, str_enum
-
-
-class AccountType(enum.StrEnum):
-    """The five kinds of account; debits are positive, credits negative in every one."""
-
-    ASSET = "asset"
-    LIABILITY = "liability"
-    EQUITY = "equity"
-    INCOME = "income"
-    EXPENSE = "expense"
+from tradecover.ledger.rules import AccountType as AccountType
 
 
 class Account(TenantScoped, HasId, HasCreatedAt, Base):
