@@ -64,7 +64,13 @@ def round_half_up(amount: Decimal, currency: str) -> Decimal:
 
     This is the one rounding function of the platform.
     """
-    return amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        # The result would need more digits than the decimal context holds: refuse, never approximate.
+        raise ValidationError(
+            f"{amount} has too many digits to be an exact amount of {currency}", field="amount"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +84,13 @@ class Money:
         amount = to_decimal(self.amount)
         currency = str(self.currency).upper()
         exponent = minor_unit_exponent(currency)
-        if amount != amount.quantize(Decimal(1).scaleb(-exponent), rounding=ROUND_HALF_UP):
+        fitted = round_half_up(amount, currency)
+        if amount != fitted:
             raise ValidationError(
                 f"{amount} has more than {exponent} decimal places, the minor unit of {currency}",
                 field="amount",
             )
-        object.__setattr__(self, "amount", amount.quantize(Decimal(1).scaleb(-exponent)) + 0)
+        object.__setattr__(self, "amount", fitted + 0)
         object.__setattr__(self, "currency", currency)
 
     # construction -------------------------------------------------------------------------
