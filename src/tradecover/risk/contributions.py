@@ -72,7 +72,7 @@ def _size_biased_distributions(result: CreditRiskPlusResult) -> FloatArray:
     spectra[0] = pgf
     for row, variance in enumerate(book.variances, start=1):
         spectra[row] = pgf / (1.0 - variance * shifted[row])
-    biased: FloatArray = scipy.fft.irfft(spectra, n=length, axis=1)
+    biased: FloatArray = scipy.fft.irfft(spectra, n=length, axis=1, workers=-1)
     np.maximum(biased, 0.0, out=biased)
     return biased
 

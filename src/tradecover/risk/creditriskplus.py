@@ -19,6 +19,7 @@ import scipy.fft  # type: ignore[import-untyped]  # SciPy ships no type stubs
 from numpy.typing import NDArray
 
 from tradecover.risk.discretisation import Discretisation
+from tradecover.risk.kernels import band_intensities
 from tradecover.risk.measures import LossDistribution
 from tradecover.risk.portfolio import Portfolio
 
@@ -73,28 +74,26 @@ def check_sector_variances(
 def band_book(portfolio: Portfolio, banding: Discretisation, sector_variances: FloatArray) -> BandedBook:
     """Aggregate w·p by loss unit for the Poisson part and each positive-variance sector."""
     variances = check_sector_variances(portfolio, sector_variances)
-    units = banding.units
-    length = int(units.max(initial=0)) + 1
-    gamma_sectors = np.flatnonzero(variances > 0)
-    poisson_sectors = np.flatnonzero(variances == 0)
-    poisson_share = portfolio.specific_weight + portfolio.weights[:, poisson_sectors].sum(axis=1)
-    poisson = np.bincount(units, weights=banding.pd * poisson_share, minlength=length).astype(np.float64)
-    # Column-major copy: each sector's weights are then contiguous for bincount.
-    gamma_weights = np.asfortranarray(portfolio.weights[:, gamma_sectors])
-    gamma = np.empty((gamma_sectors.size, length), dtype=np.float64)
-    for row in range(gamma_sectors.size):
-        gamma[row] = np.bincount(units, weights=banding.pd * gamma_weights[:, row], minlength=length)
+    length = int(banding.units.max(initial=0)) + 1
+    gamma_sectors = variances > 0
+    gamma_row = np.where(gamma_sectors, np.cumsum(gamma_sectors), 0).astype(np.int64)
+    bands = band_intensities(banding.units, banding.pd, portfolio.weights, gamma_row, length)
     # Zero-loss obligors cannot change the loss; dropping unit 0 keeps Q_k(z) − μ_k exact.
-    poisson[0] = 0.0
-    gamma[:, 0] = 0.0
-    return BandedBook(poisson=poisson, gamma=gamma, variances=variances[gamma_sectors])
+    bands[:, 0] = 0.0
+    return BandedBook(poisson=bands[0], gamma=bands[1:], variances=variances[gamma_sectors])
 
 
-def log_pgf(book: BandedBook, z_powers_minus_one: ComplexArray | FloatArray) -> NDArray[np.complex128]:
-    """log G from the values of Q_k(z) − μ_k, given as an array of shape (1 + J, ...) (Poisson row first)."""
-    result = np.array(z_powers_minus_one[0], dtype=np.complex128)
+def log_pgf(book: BandedBook, shifted: ComplexArray) -> ComplexArray:
+    """log G from the values of Q_k(z) − μ_k, given as an array of shape (1 + J, F) (Poisson row first)."""
+    real = shifted[0].real.copy()
+    imag = shifted[0].imag.copy()
     for row, variance in enumerate(book.variances, start=1):
-        result -= np.log1p(-variance * z_powers_minus_one[row]) / variance
+        a = -variance * shifted[row].real
+        b = -variance * shifted[row].imag
+        # log(1 + a + ib) in real arithmetic (complex log1p is several times slower); accurate near 1.
+        real -= 0.5 * np.log1p(a * (2.0 + a) + b * b) / variance
+        imag -= np.arctan2(b, 1.0 + a) / variance
+    result: ComplexArray = real + 1j * imag
     return result
 
 
@@ -141,7 +140,7 @@ def shifted_generating_functions(book: BandedBook, length: int) -> ComplexArray:
     """Q_k(z) − μ_k at z = e^{−2πij/N}, j = 0..N/2, shape (1 + J, N//2 + 1), Poisson row first."""
     coefficients = np.vstack([book.poisson, book.gamma])
     # rfft gives Σ_ν c_ν e^{−2πijν/N} = Q(ω^{-j}); inverting with irfft recovers P(L = n) mod N.
-    transform: ComplexArray = scipy.fft.rfft(coefficients, n=length, axis=1)
+    transform: ComplexArray = scipy.fft.rfft(coefficients, n=length, axis=1, workers=-1)
     transform -= coefficients.sum(axis=1, keepdims=True)
     return transform
 
@@ -175,7 +174,7 @@ def loss_distribution_fft(book: BandedBook, unit: float, length: int) -> LossDis
     """The loss distribution on a grid of ``length`` units by inverse real FFT of the PGF."""
     if length < book.length:
         raise ValueError(f"the grid must hold the largest single loss: length ≥ {book.length}")
-    probabilities = scipy.fft.irfft(_pgf_on_circle(book, length), n=length)
+    probabilities = scipy.fft.irfft(_pgf_on_circle(book, length), n=length, workers=-1)
     # Round-off leaves values of order 1e-17 below zero where the true probability is 0.
     np.maximum(probabilities, 0.0, out=probabilities)
     return LossDistribution(probabilities=probabilities, unit=unit, tail_bound=tail_bound(book, length))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,7 +37,7 @@ class LossDistribution:
         """Loss amounts of the grid points in currency, shape (m,)."""
         return np.arange(self.probabilities.shape[0], dtype=np.float64) * self.unit
 
-    @property
+    @cached_property
     def cdf(self) -> FloatArray:
         """P(loss ≤ n·unit) for each grid point n, shape (m,)."""
         return np.cumsum(self.probabilities)
