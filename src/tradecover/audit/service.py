@@ -10,6 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.audit.model import AuditEvent
+from tradecover.errors import ValidationError
+
+# One page of the log; longer histories are read per object with `events_for`.
+MAX_RECENT_EVENTS = 1000
 
 
 def record(
@@ -39,6 +43,19 @@ def record(
 
 def recent_events(session: Session, *, limit: int = 10) -> Sequence[AuditEvent]:
     """The newest events the session's tenant may see (what its organisation did or had done to it)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_RECENT_EVENTS:
+        raise ValidationError(f"must be a whole number from 1 to {MAX_RECENT_EVENTS}", field="limit")
     return session.scalars(
         select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     ).all()
+
+
+def events_for(session: Session, object_type: str, object_id: object) -> list[AuditEvent]:
+    """The history of one object, oldest first, as far as the session's organisation may see it."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
