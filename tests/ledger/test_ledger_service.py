@@ -330,3 +330,14 @@ def test_reversing_an_unknown_entry_is_not_found_and_a_reason_is_required(db: Se
 def test_the_balance_of_an_unknown_account_is_not_found(db: Session) -> None:
     with pytest.raises(NotFound):
         account_balance(db, uuid.uuid4())
+
+
+def test_a_reversal_the_database_refuses_is_not_mistaken_for_a_double_reversal(
+    db: Session, books: Books
+) -> None:
+    original = invoice_premium(db, books)
+    before = row_counts(db)
+    with pytest.raises(IntegrityError):
+        reverse_entry(db, original.id, effective_date=APRIL, reason="wrong", booked_by_user_id=uuid.uuid4())
+    assert row_counts(db) == before
+    assert reverse_entry(db, original.id, effective_date=APRIL, reason="wrong").reverses_id == original.id

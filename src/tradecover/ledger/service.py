@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -161,10 +161,9 @@ def _lines(lines: Sequence[LineInput]) -> list[PostingLine[Account]]:
             raise ValidationError(
                 f"line {number}: expected (account, amount) or a PostingLine", field="lines"
             )
-        account = result[-1].account
-        if not isinstance(account, Account):
+        if not isinstance(result[-1].account, Account):
             raise ValidationError(f"line {number}: the account must be an Account", field="lines")
-        _optional_text(result[-1].memo, field="memo", max_length=200)
+        result[-1] = replace(result[-1], memo=_optional_text(result[-1].memo, field="memo", max_length=200))
     return result
 
 
@@ -235,7 +234,7 @@ def _book(
                 account=line.account,
                 amount_minor=line.amount.minor_units,
                 currency=line.amount.currency,
-                memo=_optional_text(line.memo, field="memo", max_length=200),
+                memo=line.memo,
             )
             for line in checked
         ],
@@ -302,7 +301,9 @@ def reverse_entry(
         )
     except IntegrityError:
         # Another transaction reversed it first: the unique constraint on reverses_id decided.
-        raise Conflict(f"entry {original.id} has already been reversed", field="entry_id") from None
+        if reversal_for(session, original.id) is not None:
+            raise Conflict(f"entry {original.id} has already been reversed", field="entry_id") from None
+        raise
 
 
 def entries_for_document(session: Session, document_type: str, document_id: object) -> list[JournalEntry]:
