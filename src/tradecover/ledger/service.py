@@ -163,7 +163,11 @@ def _lines(lines: Sequence[LineInput]) -> list[PostingLine[Account]]:
             )
         if not isinstance(result[-1].account, Account):
             raise ValidationError(f"line {number}: the account must be an Account", field="lines")
-        result[-1] = replace(result[-1], memo=_optional_text(result[-1].memo, field="memo", max_length=200))
+        memo = result[-1].memo
+        blank = memo is None or not str(memo).strip()
+        result[-1] = replace(
+            result[-1], memo=None if blank else _text(str(memo), field="memo", max_length=200)
+        )
     return result
 
 
