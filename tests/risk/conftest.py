@@ -62,7 +62,9 @@ def _example(name: str) -> CsfbExample:
     )
     banding = discretise(portfolio, default_unit(portfolio), rounding="up", preserve_expected_loss=True)
     pd_sd = np.array([float(row["default_rate_sd"]) for row in rows])
-    published = {row["statistic"]: float(row["value"]) for row in _read("results.csv") if row["example"] == name}
+    published = {
+        row["statistic"]: float(row["value"]) for row in _read("results.csv") if row["example"] == name
+    }
     printed = np.array([float(row["probability"]) for row in _read(f"loss_distribution_{name}.csv")])
     return CsfbExample(
         name=name,

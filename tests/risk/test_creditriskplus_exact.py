@@ -9,7 +9,12 @@ import pytest
 from scipy import stats  # type: ignore[import-untyped]
 
 from tradecover.risk.contributions import standard_deviation_contributions, tail_contributions
-from tradecover.risk.creditriskplus import analytic_moments, band_book, credit_risk_plus, loss_distribution_fft
+from tradecover.risk.creditriskplus import (
+    analytic_moments,
+    band_book,
+    credit_risk_plus,
+    loss_distribution_fft,
+)
 from tradecover.risk.discretisation import discretise
 from tradecover.risk.kernels import band_intensities, band_intensities_numpy
 from tradecover.risk.measures import expected_loss, expected_shortfall, standard_deviation, value_at_risk
@@ -37,7 +42,9 @@ def test_zero_variances_give_the_exact_convolution_of_independent_obligors() -> 
     result = credit_risk_plus(book, [0.0, 0.0, 0.0], banding)
     length = result.distribution.probabilities.shape[0]
     exact = independent_poisson_convolution(banding.units, banding.pd, length)
-    np.testing.assert_allclose(result.distribution.probabilities, exact, rtol=0, atol=1e-14)  # FFT round-off is a few ulp of the largest value
+    np.testing.assert_allclose(
+        result.distribution.probabilities, exact, rtol=0, atol=1e-14
+    )  # FFT round-off is a few ulp of the largest value
 
 
 def test_zero_variances_equal_the_poisson_compound_by_panjer() -> None:
@@ -46,7 +53,9 @@ def test_zero_variances_equal_the_poisson_compound_by_panjer() -> None:
     result = credit_risk_plus(book, [0.0, 0.0, 0.0], banding)
     length = result.distribution.probabilities.shape[0]
     poisson = panjer_one_sector(banding.units, banding.pd, 0.0, length)
-    np.testing.assert_allclose(result.distribution.probabilities, poisson, rtol=0, atol=1e-14)  # FFT round-off is a few ulp of the largest value
+    np.testing.assert_allclose(
+        result.distribution.probabilities, poisson, rtol=0, atol=1e-14
+    )  # FFT round-off is a few ulp of the largest value
 
 
 def test_a_vanishing_sector_variance_tends_to_the_poisson_model() -> None:

@@ -7,8 +7,8 @@ and probabilities to 6 decimals (so |error| ≤ 5·10⁻⁷); a tiny slack cover
 from __future__ import annotations
 
 import numpy as np
-
 from tests.risk.conftest import CsfbExample
+
 from tradecover.risk.contributions import csfb_risk_contributions
 from tradecover.risk.creditriskplus import analytic_moments, credit_risk_plus
 from tradecover.risk.measures import expected_loss, interpolated_percentile, standard_deviation, value_at_risk
