@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from iso4217 import Currency
 
@@ -233,6 +233,20 @@ class Rate:
         return f"{self.as_percent.normalize():f}%"
 
 
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite: to_decimal refuses NaN and infinities
+    return exponent
+
+
+def _scaled_integer(value: Decimal, scale: int) -> int:
+    """value × 10**scale as an exact int (Decimal arithmetic would round to the context precision)."""
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    magnitude: int = int("".join(map(str, digits)) or "0") * 10 ** (exponent + scale)
+    return -magnitude if sign else magnitude
+
+
 def allocate(total: Money, weights: Sequence[Decimal | Rate | int]) -> list[Money]:
     """Split `total` by `weights` to the minor unit so that the parts add up exactly to `total`.
 
@@ -245,15 +259,18 @@ def allocate(total: Money, weights: Sequence[Decimal | Rate | int]) -> list[Mone
         raise ValidationError("at least one weight is needed to allocate", field="weights")
     if any(v < 0 for v in values):
         raise ValidationError("weights must not be negative", field="weights")
-    weight_sum = sum(values, Decimal(0))
+    # Integer arithmetic throughout: exact for weights of any number of digits.
+    scale = max(max(-_exponent(v) for v in values), 0)
+    integer_weights = [_scaled_integer(v, scale) for v in values]
+    weight_sum = sum(integer_weights)
     if weight_sum <= 0:
         raise ValidationError("weights must add up to more than zero", field="weights")
     sign = -1 if total.minor_units < 0 else 1
     units = abs(total.minor_units)
-    quotas = [Decimal(units) * v / weight_sum for v in values]
-    floors = [int(q.to_integral_value(rounding=ROUND_FLOOR)) for q in quotas]
+    shares = [divmod(units * w, weight_sum) for w in integer_weights]
+    floors = [floor for floor, _ in shares]
     left = units - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: (-(quotas[i] - floors[i]), i))
+    order = sorted(range(len(values)), key=lambda i: (-shares[i][1], i))
     for i in order[:left]:
         floors[i] += 1
     return [Money.from_minor(sign * f, total.currency) for f in floors]

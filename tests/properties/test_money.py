@@ -295,3 +295,11 @@ def test_the_largest_amounts_within_precision_stay_exact() -> None:
     big = Money.of("99999999999999999999999999.99", "USD")
     assert big.minor_units == 10**28 - 1
     assert (big - big).is_zero
+
+
+def test_allocation_is_exact_for_weights_longer_than_the_decimal_precision() -> None:
+    third = Decimal("0.3333333333333333333333333333333333")
+    parts = allocate(
+        Money.of("100.00", "USD"), [third, third, Decimal("0.3333333333333333333333333333333334")]
+    )
+    assert parts == [Money.of("33.33", "USD"), Money.of("33.33", "USD"), Money.of("33.34", "USD")]
