@@ -1,0 +1,106 @@
+"""Seeding the demo world through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradecover.buyers.model import Buyer, BuyerKind
+from tradecover.demo.world import (
+    DEMO_PASSWORD,
+    demo_sign_ins,
+    demo_world_exists,
+    plan_demo_world,
+    seed_demo_world,
+)
+from tradecover.parties.model import Organisation, User
+from tradecover.parties.roles import OrganisationKind, Role
+from tradecover.parties.service import authenticate
+
+
+def world_digest(db: Session) -> str:
+    """A digest of every organisation's and buyer's facts (not their random ids or creation times)."""
+    organisations = db.execute(
+        select(
+            Organisation.name,
+            Organisation.kind,
+            Organisation.country,
+            Organisation.region,
+            Organisation.registration_number,
+            Organisation.is_sme,
+            Organisation.prior_year_exports_usd_minor,
+            Organisation.sector,
+        ).order_by(Organisation.country, Organisation.registration_number)
+    ).all()
+    buyers = db.execute(
+        select(
+            Buyer.name,
+            Buyer.country,
+            Buyer.registration_number,
+            Buyer.kind,
+            Buyer.sector,
+            Buyer.grade,
+            Buyer.city,
+            Buyer.annual_sales_usd_minor,
+        ).order_by(Buyer.country, Buyer.registration_number)
+    ).all()
+    return hashlib.sha256(repr((organisations, buyers)).encode()).hexdigest()
+
+
+def _seeded_digest(db: Session, seed: int) -> str:
+    savepoint = db.begin_nested()
+    seed_demo_world(db, plan_demo_world(seed, buyers=60, policyholders=6))
+    digest = world_digest(db)
+    savepoint.rollback()
+    return digest
+
+
+def test_a_seeded_demo_world_holds_the_plan_and_one_sign_in_per_role(db: Session) -> None:
+    assert not demo_world_exists(db)
+    summary = seed_demo_world(db, plan_demo_world(5, buyers=80, policyholders=6))
+    assert (summary.organisations, summary.policyholders, summary.buyers) == (15, 6, 80)
+    assert demo_world_exists(db)
+    kinds = Counter(db.scalars(select(Organisation.kind)).all())
+    assert kinds[OrganisationKind.POLICYHOLDER] == 6
+    assert kinds[OrganisationKind.INSURER] == 4
+    assert db.scalar(select(func.count()).select_from(Buyer)) == 80
+    assert db.scalar(select(func.count()).select_from(User)) == summary.users
+    sign_ins = demo_sign_ins(db)
+    assert [s.role for s in sign_ins] == list(Role)
+    assert all(s.password == DEMO_PASSWORD for s in sign_ins)
+    policyholder = next(s for s in sign_ins if s.role is Role.POLICYHOLDER)
+    user = authenticate(db, policyholder.email, DEMO_PASSWORD)
+    assert user.organisation.region == "Yiwu"
+    assert user.organisation.is_sme
+    assert Role.POLICYHOLDER in user.roles
+
+
+def test_the_same_seed_seeds_an_identical_world_and_another_seed_a_different_one(db: Session) -> None:
+    first = _seeded_digest(db, 41)
+    assert _seeded_digest(db, 41) == first
+    assert _seeded_digest(db, 42) != first
+
+
+@pytest.mark.slow
+def test_the_default_demo_world_is_seeded_in_full(db: Session) -> None:
+    summary = seed_demo_world(db, plan_demo_world())
+    assert (summary.policyholders, summary.buyers) == (40, 2000)
+    public_bodies = db.scalar(
+        select(func.count())
+        .select_from(Buyer)
+        .where(Buyer.kind.in_([BuyerKind.LOCAL_GOVERNMENT, BuyerKind.STATE_OWNED_ENTERPRISE]))
+    )
+    assert (public_bodies or 0) >= 60
+    line = 800_000_000
+    exports = db.scalars(
+        select(Organisation.prior_year_exports_usd_minor).where(
+            Organisation.kind == OrganisationKind.POLICYHOLDER
+        )
+    ).all()
+    assert any(0 < e < line for e in exports if e is not None)
+    assert any(e > line for e in exports if e is not None)
+    assert line in exports
