@@ -107,4 +107,3 @@ def fresh(sessions: sessionmaker[Session]) -> Iterator[Session]:
     set_tenant(session, Tenant.unrestricted())
     yield session
     session.close()
-

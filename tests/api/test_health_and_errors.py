@@ -6,8 +6,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
-
 from tests.api.conftest import World
+
 from tradecover import __version__
 from tradecover.api.deps import CurrentActor, UnitOfWork
 from tradecover.audit.model import AuditEvent
@@ -130,7 +130,9 @@ def test_a_request_whose_commit_fails_is_answered_with_an_error_not_a_success(
 
 def test_a_successful_request_is_committed(client: TestClient, world: World, fresh: Session) -> None:
     response = client.post(
-        "/organisations", headers=world.admin.headers, json={"name": "Kept Bank", "kind": "bank", "country": "CN"}
+        "/organisations",
+        headers=world.admin.headers,
+        json={"name": "Kept Bank", "kind": "bank", "country": "CN"},
     )
     assert response.status_code == 201
     assert fresh.scalar(select(Organisation.name).where(Organisation.name == "Kept Bank")) == "Kept Bank"

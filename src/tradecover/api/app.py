@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover import __version__
+from tradecover.api.deps import KeyFirstRoute
 from tradecover.api.errors import install_error_handlers
 from tradecover.api.routers import api_keys, health, me, organisations, users
 
@@ -29,5 +30,8 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
     api.state.sessions = sessions
     install_error_handlers(api)
     for area in (health, me, organisations, users, api_keys):
+        if area.router.route_class is not KeyFirstRoute:
+            # Without it, a caller with no key and a malformed body gets 422 instead of 401.
+            raise TypeError(f"{area.__name__}.router must use route_class=KeyFirstRoute")
         api.include_router(area.router)
     return api

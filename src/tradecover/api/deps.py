@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, cast
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +16,8 @@ from tradecover.errors import AuthenticationRequired
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import User
 from tradecover.parties.service import authenticate_api_key, get_user
+
+NO_KEY = "send an API key: Authorization: Bearer tc_..."
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -56,7 +60,7 @@ def current_actor(
 ) -> Actor:
     """The caller behind the API key; scopes the unit of work to what its organisation may see."""
     if credentials is None:
-        raise AuthenticationRequired("send an API key: Authorization: Bearer tc_...")
+        raise AuthenticationRequired(NO_KEY)
     actor = authenticate_api_key(session, credentials.credentials)
     set_tenant(session, actor.tenant)
     return actor
@@ -72,3 +76,33 @@ def current_user(session: UnitOfWork, actor: CurrentActor) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def _needs_key(dependant: Dependant) -> bool:
+    return any(d.call is current_actor or _needs_key(d) for d in dependant.dependencies)
+
+
+def _presents_bearer(request: Request) -> bool:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and bool(token.strip())
+
+
+class KeyFirstRoute(APIRoute):
+    """A route that refuses a call without an API key before it reads the body.
+
+    FastAPI parses the body before it runs dependencies, so without this a caller with no key and a
+    malformed body would learn about the body (422) instead of being told to authenticate (401).
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The usual handler, preceded by the key check on routes that need the caller."""
+        handler = super().get_route_handler()
+        if not _needs_key(self.dependant):
+            return handler
+
+        async def key_first(request: Request) -> Response:
+            if not _presents_bearer(request):
+                raise AuthenticationRequired(NO_KEY)
+            return await handler(request)
+
+        return key_first

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 
 from tradecover.api.schemas.common import ErrorDetail, ErrorResponse
@@ -34,6 +35,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 }
 
 ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "The body could not be parsed (not JSON, or a content type the endpoint does not take).",
     401: "No valid API key was presented.",
     403: "The caller's roles do not allow this.",
     404: "No such object, or it belongs to an organisation the caller has no part in.",
@@ -47,7 +49,9 @@ BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for these statuses, all with the ErrorResponse body."""
-    return {status: {"model": ErrorResponse, "description": ERROR_DESCRIPTIONS[status]} for status in statuses}
+    return {
+        status: {"model": ErrorResponse, "description": ERROR_DESCRIPTIONS[status]} for status in statuses
+    }
 
 
 def status_for(error: DomainError) -> int:
@@ -94,11 +98,30 @@ async def _request_validation_error(request: Request, exc: Exception) -> JSONRes
 _HTTP_MESSAGES = {404: "no such endpoint", 405: "method not allowed on this endpoint"}
 
 
+def _allowed_methods(request: Request) -> str:
+    # The router names only the first route that matched the path; a path served by several
+    # routes (GET and POST on /organisations) must list all of their methods.
+    path, root = request.scope["path"], request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path) and route.methods:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    message = _HTTP_MESSAGES.get(exc.status_code) if exc.detail in ("Not Found", "Method Not Allowed") else None
+    message = (
+        _HTTP_MESSAGES.get(exc.status_code) if exc.detail in ("Not Found", "Method Not Allowed") else None
+    )
     message = message or str(exc.detail)
-    return error_response(exc.status_code, [(None, message)], headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return error_response(exc.status_code, [(None, message)], headers=headers or None)
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:

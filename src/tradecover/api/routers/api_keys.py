@@ -6,12 +6,14 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from tradecover.api.deps import CurrentActor, UnitOfWork
+from tradecover.api.deps import CurrentActor, KeyFirstRoute, UnitOfWork
 from tradecover.api.errors import error_responses
 from tradecover.api.schemas.parties import ApiKeyCreate, ApiKeyOut, IssuedApiKey
 from tradecover.parties import service
 
-router = APIRouter(tags=["api keys"], responses=error_responses(401, 403, 404, 422))
+router = APIRouter(
+    route_class=KeyFirstRoute, tags=["api keys"], responses=error_responses(400, 401, 403, 404, 422)
+)
 
 
 @router.get("/api-keys", response_model=list[ApiKeyOut], summary="List API keys")

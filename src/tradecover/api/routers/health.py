@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from tradecover import __version__
-from tradecover.api.deps import session_maker
+from tradecover.api.deps import KeyFirstRoute, session_maker
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=KeyFirstRoute, tags=["health"])
 
 
 class Health(BaseModel):
@@ -39,5 +39,3 @@ def health(request: Request) -> Health | JSONResponse:
         down = Health(status="unavailable", version=__version__, database="unavailable")
         return JSONResponse(down.model_dump(), status_code=503)
     return Health(status="ok", version=__version__, database="ok")
-
-

@@ -6,12 +6,14 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from tradecover.api.deps import CurrentActor, UnitOfWork
+from tradecover.api.deps import CurrentActor, KeyFirstRoute, UnitOfWork
 from tradecover.api.errors import error_responses
 from tradecover.api.schemas.parties import OrganisationCreate, OrganisationOut, UserCreate, UserOut
 from tradecover.parties import service
 
-router = APIRouter(tags=["organisations"], responses=error_responses(401, 403, 404, 409, 422))
+router = APIRouter(
+    route_class=KeyFirstRoute, tags=["organisations"], responses=error_responses(400, 401, 403, 404, 409, 422)
+)
 
 
 @router.get("/organisations", response_model=list[OrganisationOut], summary="List organisations")
@@ -26,7 +28,9 @@ def list_organisations(session: UnitOfWork, actor: CurrentActor) -> list[Organis
     status_code=status.HTTP_201_CREATED,
     summary="Register an organisation",
 )
-def create_organisation(body: OrganisationCreate, session: UnitOfWork, actor: CurrentActor) -> OrganisationOut:
+def create_organisation(
+    body: OrganisationCreate, session: UnitOfWork, actor: CurrentActor
+) -> OrganisationOut:
     """Register an insurer, policyholder, bank, programme body or regulator (platform admin only)."""
     organisation = service.create_organisation(
         session,

@@ -6,12 +6,12 @@ import uuid
 
 from fastapi import APIRouter
 
-from tradecover.api.deps import CurrentActor, UnitOfWork
+from tradecover.api.deps import CurrentActor, KeyFirstRoute, UnitOfWork
 from tradecover.api.errors import error_responses
 from tradecover.api.schemas.parties import UserOut
 from tradecover.parties import service
 
-router = APIRouter(tags=["users"], responses=error_responses(401, 404, 422))
+router = APIRouter(route_class=KeyFirstRoute, tags=["users"], responses=error_responses(401, 404, 422))
 
 
 @router.get("/users/{user_id}", response_model=UserOut, summary="One user")

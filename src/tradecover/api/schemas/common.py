@@ -35,7 +35,7 @@ class MoneyAmount(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"amount": "8000000.00", "currency": "USD"}]})
 
     amount: Annotated[str, StringConstraints(pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$")] = Field(
-        description="Decimal string, e.g. `\"1250.50\"`."
+        description='Decimal string, e.g. `"1250.50"`.'
     )
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(description="ISO 4217 code.")
 

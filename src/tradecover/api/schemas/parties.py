@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from tradecover.api.schemas.common import NO_NUL, MoneyAmount
 from tradecover.money import Money
@@ -50,7 +50,7 @@ class OrganisationCreate(BaseModel):
     country: CountryCode = Field(description="ISO 3166-1 alpha-2 code.")
     region: Region | None = None
     registration_number: RegistrationNumber | None = None
-    is_sme: bool | None = None
+    is_sme: StrictBool | None = None
     prior_year_exports: MoneyAmount | None = Field(
         default=None, description="Exports of the previous year, in USD (subsidy eligibility reads it)."
     )
@@ -84,7 +84,9 @@ class OrganisationOut(BaseModel):
             region=organisation.region,
             registration_number=organisation.registration_number,
             is_sme=organisation.is_sme,
-            prior_year_exports=MoneyAmount.of(Money.from_minor(exports, "USD")) if exports is not None else None,
+            prior_year_exports=MoneyAmount.of(Money.from_minor(exports, "USD"))
+            if exports is not None
+            else None,
             sector=organisation.sector,
             is_active=organisation.is_active,
             created_at=organisation.created_at,

@@ -1,0 +1,113 @@
+"""Generated from the app's routes: another organisation's objects are not found, and no key, no entry.
+
+Every route with an object id in its path is called by users of organisation B with the ids of
+organisation A's objects and must answer 404 (not 403, which would confirm the object exists, and
+not 200). A path parameter without a mapping below fails the test, so a new endpoint is covered as
+soon as it exists. Every route that is not explicitly public must refuse a call without a key.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+from tests.api.conftest import Member, World
+
+# Which of organisation A's objects each path parameter names.
+OBJECT_IDS: dict[str, Callable[[Member], uuid.UUID]] = {
+    "organisation_id": lambda a: a.organisation.id,
+    "user_id": lambda a: a.user.id,
+    "api_key_id": lambda a: a.key.id,
+}
+
+PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect")}
+
+_PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
+
+
+def _operations(api: FastAPI) -> Iterator[tuple[str, str, Callable[..., Any]]]:
+    for route in iter_route_contexts(api.routes):
+        for method in sorted(set(route.methods or ()) - {"HEAD"}):
+            assert route.path is not None
+            assert route.endpoint is not None
+            yield method, route.path, route.endpoint
+
+
+def _example_body(method: str, path: str, endpoint: Callable[..., Any]) -> dict[str, Any] | None:
+    """A valid body for the route, from its request model's documented example."""
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    hints.pop("return", None)
+    for annotation in hints.values():
+        model = (
+            typing.get_args(annotation)[0]
+            if typing.get_origin(annotation) is typing.Annotated
+            else annotation
+        )
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            examples = model.model_json_schema().get("examples")
+            assert examples, f"add an example to {model.__name__} (the body of {method} {path})"
+            example: dict[str, Any] = examples[0]
+            return example
+    return None
+
+
+def _call(client: TestClient, method: str, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> Any:
+    return client.request(method, path, json=_example_body(method, path, endpoint), **kwargs)
+
+
+def _filled(path: str, victim: Member) -> str:
+    def object_id(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in OBJECT_IDS, f"add a mapping for new route parameter {{{name}}} in {path} to OBJECT_IDS"
+        return str(OBJECT_IDS[name](victim))
+
+    return _PARAM.sub(object_id, path)
+
+
+@pytest.mark.parametrize("victim_name", ["insurer_a", "policyholder_a"])
+@pytest.mark.parametrize("intruder_name", ["insurer_b", "policyholder_b"])
+def test_a_user_of_another_organisation_finds_none_of_its_objects_through_any_endpoint(
+    api: FastAPI, client: TestClient, world: World, intruder_name: str, victim_name: str
+) -> None:
+    intruder: Member = getattr(world, intruder_name)
+    victim: Member = getattr(world, victim_name)
+    with_ids = [(m, p, e) for m, p, e in _operations(api) if _PARAM.search(p)]
+    assert with_ids, "the API has routes with object ids; none were found"
+    for method, path, endpoint in with_ids:
+        url = _filled(path, victim)
+        response = _call(client, method, url, endpoint, headers=intruder.headers)
+        assert response.status_code == 404, f"{method} {path} as {intruder_name}: {response.status_code}"
+        assert response.json()["errors"][0]["message"].startswith("no such ")
+    # The same ids are real: the platform admin finds every one (a rule may still refuse the example body).
+    for method, path, endpoint in sorted(with_ids, key=lambda op: op[0] == "DELETE"):
+        response = _call(client, method, _filled(path, victim), endpoint, headers=world.admin.headers)
+        assert response.status_code not in (404, 500), f"{method} {path} as admin: {response.status_code}"
+
+
+def test_every_route_that_is_not_public_refuses_a_call_without_a_valid_key(
+    api: FastAPI, client: TestClient, world: World
+) -> None:
+    protected = [(m, p, e) for m, p, e in _operations(api) if (m, p) not in PUBLIC]
+    assert protected, "the API has protected routes; none were found"
+    for method, path, endpoint in protected:
+        url = _PARAM.sub(lambda _: str(uuid.uuid4()), path)
+        for headers in ({}, {"Authorization": "Bearer tc_00000000_forged"}):
+            response = _call(client, method, url, endpoint, headers=headers)
+            assert response.status_code == 401, f"{method} {path} with {headers}: {response.status_code}"
+            assert response.headers["www-authenticate"] == "Bearer"
+            assert response.json()["errors"][0]["message"]
+
+
+def test_the_public_routes_answer_without_a_key(api: FastAPI, client: TestClient) -> None:
+    routes = {(m, p) for m, p, _ in _operations(api)}
+    assert routes >= PUBLIC
+    for method, path in PUBLIC:
+        assert client.request(method, path).status_code == 200, path
