@@ -13,6 +13,7 @@ bound P(L ≥ N) ≤ min_t G(t)·t^(−N) to make the folded (aliased) mass negl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.fft  # type: ignore[import-untyped]  # SciPy ships no type stubs
@@ -83,11 +84,26 @@ def band_book(portfolio: Portfolio, banding: Discretisation, sector_variances: F
     return BandedBook(poisson=bands[0], gamma=bands[1:], variances=variances[gamma_sectors])
 
 
+# Below this |v·(Q − μ)|, −log(1 − v·x)/v is summed as its series x + v x²/2 + v² x³/3 (error ~ (v x)³):
+# the closed form would lose v·x to underflow or cancellation for tiny variances.
+_SERIES_THRESHOLD = 1e-6
+
+
+def _gamma_log_series(variance: float, x: NDArray[Any]) -> NDArray[Any]:
+    series: NDArray[Any] = x * (1.0 + variance * x * (0.5 + variance * x / 3.0))
+    return series
+
+
 def log_pgf(book: BandedBook, shifted: ComplexArray) -> ComplexArray:
     """log G from the values of Q_k(z) − μ_k, given as an array of shape (1 + J, F) (Poisson row first)."""
     real = shifted[0].real.copy()
     imag = shifted[0].imag.copy()
     for row, variance in enumerate(book.variances, start=1):
+        if variance * 2.0 * float(book.gamma[row - 1].sum()) < _SERIES_THRESHOLD:
+            series = _gamma_log_series(float(variance), shifted[row])
+            real += series.real
+            imag += series.imag
+            continue
         a = -variance * shifted[row].real
         b = -variance * shifted[row].imag
         # log(1 + a + ib) in real arithmetic (complex log1p is several times slower); accurate near 1.
@@ -104,12 +120,14 @@ def chernoff_log_tail(book: BandedBook, exponents: FloatArray) -> tuple[FloatArr
     growth = np.expm1(np.outer(support.astype(np.float64), exponents))
     shifted = coefficients @ growth  # Q_k(e^s) − μ_k, shape (1 + J, S)
     log_g = shifted[0].copy()
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         for row, variance in enumerate(book.variances, start=1):
             inner = -variance * shifted[row]
-            log_g = np.where(
-                inner > -1.0, log_g - np.log1p(np.maximum(inner, -1.0 + 1e-300)) / variance, np.inf
+            closed = -np.log1p(np.maximum(inner, -1.0 + 1e-300)) / variance
+            term = np.where(
+                np.abs(inner) < _SERIES_THRESHOLD, _gamma_log_series(float(variance), shifted[row]), closed
             )
+            log_g = np.where(inner > -1.0, log_g + term, np.inf)
     return exponents, log_g
 
 

@@ -30,13 +30,11 @@ def panjer_one_sector(
         result[0] = 1.0
         return result
     severity = np.bincount(units, weights=intensities, minlength=length)[:length] / mean
-    if variance > 0:
-        q = variance * mean / (1.0 + variance * mean)
-        a, b = q, (1.0 / variance - 1.0) * q
-        result[0] = (1.0 - q) ** (1.0 / variance)
-    else:
-        a, b = 0.0, mean
-        result[0] = math.exp(-mean)
+    # a = q, b = (r − 1)q and g_0 = (1 − q)^r with r = 1/v, written so that v → 0 gives the Poisson
+    # (a, b, g_0) = (0, μ, e^{−μ}) without dividing by v or raising 1 − q to a huge power.
+    a = variance * mean / (1.0 + variance * mean)
+    b = (1.0 - variance) * mean / (1.0 + variance * mean)
+    result[0] = math.exp(-math.log1p(variance * mean) / variance) if variance > 0 else math.exp(-mean)
     for n in range(1, length):
         j = np.arange(1, n + 1)
         result[n] = float(np.sum((a + b * j / n) * severity[1 : n + 1] * result[n - 1 :: -1][:n]))
