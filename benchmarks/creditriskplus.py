@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--small-grid", type=int, default=3_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=150)
 
     book, variances = synthetic_book(args.obligors, seed=1)
     unit = unit_for_grid(book, variances, args.grid)
