@@ -1,0 +1,178 @@
+"""What each role's workspace offers: its home page title and the sections of its navigation.
+
+A section either links to a page that exists or is shown as "not available yet" (href None); the
+navigation never links to a page that is not built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tradecover.parties.roles import ROLE_TITLES, OrganisationKind, Role
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One area of a workspace: a page that exists (href) or one still to come (href None).
+
+    An href may name `{organisation_id}`: the signed-in user's organisation.
+    """
+
+    label: str
+    description: str
+    href: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """True when the page exists."""
+        return self.href is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A role's home: the heading it shows, a one-line purpose and its sections."""
+
+    role: Role
+    heading: str
+    purpose: str
+    sections: tuple[Section, ...]
+
+    @property
+    def role_title(self) -> str:
+        """The role's name as users read it."""
+        return ROLE_TITLES[self.role]
+
+
+ORGANISATIONS_PATH = "/admin/organisations"
+API_KEYS_PATH = "/account/api-keys"
+PASSWORD_PATH = "/account/password"  # noqa: S105 - a page path
+
+KIND_TITLES: dict[OrganisationKind, str] = {
+    OrganisationKind.INSURER: "Insurer",
+    OrganisationKind.POLICYHOLDER: "Policyholder",
+    OrganisationKind.BANK: "Bank",
+    OrganisationKind.PROGRAMME_BODY: "Programme body",
+    OrganisationKind.REGULATOR: "Regulator",
+    OrganisationKind.PLATFORM_OPERATOR: "Platform operator",
+}
+
+# Most powerful first: a user with several roles lands on the first one's home.
+ROLE_PRECEDENCE: tuple[Role, ...] = (
+    Role.PLATFORM_ADMIN,
+    Role.INSURER_ADMIN,
+    Role.UNDERWRITER,
+    Role.CLAIMS_HANDLER,
+    Role.BANK_OFFICER,
+    Role.PROGRAMME_OFFICER,
+    Role.REGULATOR,
+    Role.POLICYHOLDER,
+)
+
+
+def _soon(label: str, description: str) -> Section:
+    return Section(label, description)
+
+
+WORKSPACES: dict[Role, Workspace] = {
+    Role.POLICYHOLDER: Workspace(
+        Role.POLICYHOLDER,
+        "Your trade credit cover",
+        "Insure your receivables: ask for buyer limits, declare shipments, report overdues and claim.",
+        (
+            _soon("Policies & quotes", "Request quotes and see your policies and their terms"),
+            _soon("Credit limits", "Ask for cover on a buyer and follow the decision"),
+            _soon("Shipments & payments", "Declare shipments and payments, one by one or in bulk"),
+            _soon("Overdues & claims", "Report overdue invoices, ask for extensions, file claims"),
+            _soon("Premium invoices", "Monthly premium, with the subsidy share shown"),
+            _soon("Subsidies", "Programmes you are eligible for and what they paid"),
+            _soon("Financing", "Bank facilities backed by your policy"),
+        ),
+    ),
+    Role.UNDERWRITER: Workspace(
+        Role.UNDERWRITER,
+        "Underwriting desk",
+        "Decide the credit limit requests referred to you and watch the risk on your buyers.",
+        (
+            _soon("Referred limits", "Requests above the automatic bands, waiting for a decision"),
+            _soon("Buyers & grades", "Buyer and country grades, grade changes and alerts"),
+            _soon("Capacity", "Remaining capacity by buyer, country and sector"),
+            _soon("Portfolio risk", "Expected loss, VaR and stress results of the book"),
+        ),
+    ),
+    Role.CLAIMS_HANDLER: Workspace(
+        Role.CLAIMS_HANDLER,
+        "Claims desk",
+        "Handle overdues and claims within the service levels, and follow recoveries.",
+        (
+            _soon("Claims queue", "Claims filed, their documents and the 30-day decision clock"),
+            _soon("Overdues", "Reported overdues, extensions and stoppages"),
+            _soon("Recoveries", "Money recovered after payment and how it is shared"),
+            _soon("Service levels", "Actual decision and payment times"),
+        ),
+    ),
+    Role.INSURER_ADMIN: Workspace(
+        Role.INSURER_ADMIN,
+        "Insurer administration",
+        "Run your insurer on the platform: staff, products and rates, pool shares.",
+        (
+            Section("Users", "Your staff and their roles", "/admin/organisations/{organisation_id}"),
+            _soon("Products & rates", "Policy templates, rate tables and preferential rates"),
+            _soon("Coinsurance pools", "Your shares, capacity and leadership commission"),
+            _soon("Book overview", "Policies, limits in force, premium and claims"),
+        ),
+    ),
+    Role.BANK_OFFICER: Workspace(
+        Role.BANK_OFFICER,
+        "Receivables finance",
+        "Lend against insured receivables on the policies assigned to your bank.",
+        (
+            _soon("Assigned policies", "Policies whose indemnity is assigned to your bank"),
+            _soon("Borrowing base", "Insured, not overdue receivables within their limits"),
+            _soon("Facilities & drawings", "Facilities, drawings and repayments"),
+            _soon("Alerts", "Limit cuts and overdues on financed buyers"),
+        ),
+    ),
+    Role.PROGRAMME_OFFICER: Workspace(
+        Role.PROGRAMME_OFFICER,
+        "Subsidy programmes",
+        "Define premium subsidy programmes and follow their budgets and beneficiaries.",
+        (
+            _soon("Programmes", "Rates, caps, eligibility rules and modes"),
+            _soon("Budgets & commitments", "What is committed and spent against each budget"),
+            _soon("Beneficiaries", "Enterprises eligible and enrolled"),
+        ),
+    ),
+    Role.REGULATOR: Workspace(
+        Role.REGULATOR,
+        "Market supervision",
+        "Read-only view of the market: coverage, growth, claims, exposures and stress results.",
+        (
+            _soon("Coverage & growth", "Insured turnover and limits in force, year on year"),
+            _soon("Claims & service times", "Claims ratio and how fast claims are paid"),
+            _soon("Exposures & stress", "Country exposures and tariff-shock scenarios"),
+            _soon("Reports", "Printable reports and CSV exports"),
+        ),
+    ),
+    Role.PLATFORM_ADMIN: Workspace(
+        Role.PLATFORM_ADMIN,
+        "Platform administration",
+        "Operate the installation: register organisations and give their people access.",
+        (
+            Section("Organisations", "Insurers, policyholders, banks, programme bodies", ORGANISATIONS_PATH),
+            _soon("System health", "Database, ledger reconciliation and background jobs"),
+        ),
+    ),
+}
+
+
+def primary_role(roles: frozenset[Role]) -> Role:
+    """The role whose home a user lands on."""
+    for role in ROLE_PRECEDENCE:
+        if role in roles:
+            return role
+    raise ValueError("a user without roles has no workspace")
+
+
+def ordered_roles(roles: frozenset[Role]) -> tuple[Role, ...]:
+    """The user's roles, primary first."""
+    return tuple(role for role in ROLE_PRECEDENCE if role in roles)
