@@ -1,0 +1,27 @@
+"""The `tradecover` command: demo, serve, db, reconcile, orgs and users."""
+
+from __future__ import annotations
+
+import typer
+
+from tradecover.cli.database import db_app
+from tradecover.cli.demo import demo
+from tradecover.cli.errors import CommandGroup
+from tradecover.cli.parties import orgs_app, users_app
+from tradecover.cli.reconcile import reconcile
+from tradecover.cli.serve import serve
+
+app = typer.Typer(
+    cls=CommandGroup,
+    name="tradecover",
+    help="tradecover: the open trade credit insurance platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(demo)
+app.command()(serve)
+app.add_typer(db_app, name="db")
+app.command()(reconcile)
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(users_app, name="users")
