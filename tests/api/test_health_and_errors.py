@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from tests.api.conftest import World
 
 from tradecover import __version__
+from tradecover.api.app import create_api
 from tradecover.api.deps import CurrentActor, UnitOfWork
 from tradecover.audit.model import AuditEvent
 from tradecover.errors import BusinessRuleViolation
@@ -136,3 +137,20 @@ def test_a_successful_request_is_committed(client: TestClient, world: World, fre
     )
     assert response.status_code == 201
     assert fresh.scalar(select(Organisation.name).where(Organisation.name == "Kept Bank")) == "Kept Bank"
+
+
+def test_mounted_under_api_v1_the_schema_docs_and_errors_keep_their_paths(
+    sessions: sessionmaker[Session], world: World
+) -> None:
+    site = FastAPI()
+    site.mount("/api/v1", create_api(sessions))
+    with TestClient(site) as client:
+        assert client.get("/api/v1/openapi.json").json()["servers"] == [{"url": "/api/v1"}]
+        assert "/api/v1/openapi.json" in client.get("/api/v1/docs").text
+        assert client.get("/api/v1/me", headers=world.admin.headers).status_code == 200
+        wrong_method = client.put("/api/v1/organisations", headers=world.admin.headers)
+        assert wrong_method.status_code == 405
+        assert wrong_method.headers["allow"] == "GET, POST"
+        assert client.get("/api/v1/nothing").json() == {
+            "errors": [{"field": None, "message": "no such endpoint"}]
+        }
