@@ -72,11 +72,14 @@ def test_a_seeded_demo_world_holds_the_plan_and_one_sign_in_per_role(db: Session
     sign_ins = demo_sign_ins(db)
     assert [s.role for s in sign_ins] == list(Role)
     assert all(s.password == DEMO_PASSWORD for s in sign_ins)
+    for sign_in in sign_ins:
+        user = authenticate(db, sign_in.email, sign_in.password)
+        assert sign_in.role in user.roles
+        assert user.organisation.name == sign_in.organisation
     policyholder = next(s for s in sign_ins if s.role is Role.POLICYHOLDER)
-    user = authenticate(db, policyholder.email, DEMO_PASSWORD)
-    assert user.organisation.region == "Yiwu"
-    assert user.organisation.is_sme
-    assert Role.POLICYHOLDER in user.roles
+    organisation = authenticate(db, policyholder.email, DEMO_PASSWORD).organisation
+    assert organisation.region == "Yiwu"
+    assert organisation.is_sme
 
 
 def test_the_same_seed_seeds_an_identical_world_and_another_seed_a_different_one(db: Session) -> None:
