@@ -1,4 +1,4 @@
-"""The `tradecover` command: demo, serve, db, reconcile, orgs and users."""
+"""The `tradecover` command: demo, serve, db, reconcile, orgs, users and risk."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from tradecover.cli.demo import demo
 from tradecover.cli.errors import CommandGroup
 from tradecover.cli.parties import orgs_app, users_app
 from tradecover.cli.reconcile import reconcile
+from tradecover.cli.risk import risk_app
 from tradecover.cli.serve import serve
 
 app = typer.Typer(
@@ -25,3 +26,4 @@ app.add_typer(db_app, name="db")
 app.command()(reconcile)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
+app.add_typer(risk_app, name="risk")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft  # type: ignore[import-untyped]  # SciPy ships no type stubs
+import scipy.fft  # SciPy ships no type stubs
 from numpy.typing import NDArray
 
 from tradecover.risk.creditriskplus import (

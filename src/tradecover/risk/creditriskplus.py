@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.fft  # type: ignore[import-untyped]  # SciPy ships no type stubs
+import scipy.fft  # SciPy ships no type stubs
 from numpy.typing import NDArray
 
 from tradecover.risk.discretisation import Discretisation
