@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Enum, Integer, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Dialect, Enum, Integer, String, TypeDecorator
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY, PostgreSQL needs BIGINT for long ledgers.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -44,3 +45,20 @@ def str_enum(enum_class: type[enum.StrEnum]) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         name=enum_class.__name__.lower(),
     )
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal (rates, shares, percentages) stored as text, so no backend rounds or floats it."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise TypeError("ExactDecimal columns take finite Decimal values only")
+        return format(value, "f")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else Decimal(value)
