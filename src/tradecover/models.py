@@ -1,7 +1,8 @@
 """Every mapped class, imported so that the metadata is complete (migrations, checks, tests)."""
 
+from tradecover.alerts.model import Alert
 from tradecover.audit.model import AuditEvent
-from tradecover.buyers.model import Buyer
+from tradecover.buyers.model import Buyer, BuyerGradeChange, CountryGrade
 from tradecover.db.base import Base
 from tradecover.ledger.model import Account, JournalEntry, Posting
 from tradecover.parties.model import ApiKey, Organisation, User, UserRole
@@ -10,9 +11,12 @@ metadata = Base.metadata
 
 __all__ = [
     "Account",
+    "Alert",
     "ApiKey",
     "AuditEvent",
     "Buyer",
+    "BuyerGradeChange",
+    "CountryGrade",
     "JournalEntry",
     "Organisation",
     "Posting",
