@@ -1,0 +1,1 @@
+"""Credit limits: requests, instant decisions, referrals, reductions and cancellations, capacity."""
