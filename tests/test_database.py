@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.db.engine import make_engine
 from tradecover.db.migrate import DatabaseNotReady, current_revision, ensure_current, head_revision
+from tradecover.db.session import unit_of_work
 from tradecover.db.tenancy import MissingTenant, Tenant, set_tenant
+from tradecover.errors import Conflict
 from tradecover.models import metadata
 from tradecover.parties.model import Organisation
 from tradecover.parties.roles import OrganisationKind
@@ -65,3 +67,21 @@ def test_a_session_without_tenant_refuses_tenant_owned_queries(db: Session) -> N
         bare.scalars(select(Organisation)).all()
     assert bare.execute(text("select 1")).scalar() == 1
     bare.close()
+
+
+def test_a_uniqueness_clash_found_at_commit_becomes_a_conflict_and_leaves_nothing(
+    connection: Connection,
+) -> None:
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    with (
+        pytest.raises(Conflict, match="at the same time"),
+        unit_of_work(factory, Tenant.unrestricted()) as work,
+    ):
+        work.add_all(
+            [
+                Organisation(name=n, kind=OrganisationKind.BANK, country="CN", registration_number="911")
+                for n in ("First", "Second")
+            ]
+        )
+    with unit_of_work(factory, Tenant.unrestricted()) as work:
+        assert work.scalars(select(Organisation)).all() == []

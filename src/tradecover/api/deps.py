@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from tradecover.db.session import commit
 from tradecover.db.tenancy import Tenant, set_tenant
 from tradecover.errors import AuthenticationRequired
 from tradecover.parties.actor import Actor
@@ -43,7 +44,7 @@ def transaction(request: Request) -> Iterator[Session]:
     set_tenant(session, Tenant.unrestricted())
     try:
         yield session
-        session.commit()
+        commit(session)
     except BaseException:
         session.rollback()
         raise

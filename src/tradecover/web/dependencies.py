@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
+from tradecover.db.session import commit
 from tradecover.db.tenancy import set_tenant
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import User
@@ -36,7 +37,7 @@ def open_work(request: Request) -> Iterator[Session]:
     session = sessions()
     try:
         yield session
-        session.commit()
+        commit(session)
     except BaseException:
         session.rollback()
         raise
