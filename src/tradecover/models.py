@@ -6,6 +6,7 @@ from tradecover.buyers.model import Buyer, BuyerGradeChange, CountryGrade
 from tradecover.db.base import Base
 from tradecover.ledger.model import Account, JournalEntry, Posting
 from tradecover.parties.model import ApiKey, Organisation, User, UserRole
+from tradecover.policies.model import Policy, PolicyVersion, Product, Quote, QuoteRequest, RateCell, RateTable
 
 metadata = Base.metadata
 
@@ -19,7 +20,14 @@ __all__ = [
     "CountryGrade",
     "JournalEntry",
     "Organisation",
+    "Policy",
+    "PolicyVersion",
     "Posting",
+    "Product",
+    "Quote",
+    "QuoteRequest",
+    "RateCell",
+    "RateTable",
     "User",
     "UserRole",
     "metadata",
