@@ -15,6 +15,7 @@ from tradecover.limits.rules import (
     AppetiteAction,
     AppetiteKind,
     AppetiteLine,
+    BuyerReach,
     CapacityLeft,
     CapacityScope,
     DecidingRule,
@@ -93,6 +94,36 @@ def test_a_country_graded_above_the_products_maximum_is_declined() -> None:
     decision = decide(request(country="AR", country_grade=7), DecisionPolicy(max_country_grade=6), [], [])
     assert decision.rule is DecidingRule.COUNTRY_GRADE
     assert "country grade 7 of AR exceeds the product's maximum country grade 6" in decision.reason
+
+
+def test_a_buyer_in_a_country_the_policy_refuses_is_declined() -> None:
+    decision = decide(request(country="RU"), DecisionPolicy(refused_countries=frozenset({"RU"})), [], [])
+    assert (decision.rule, decision.reason) == (
+        DecidingRule.COUNTRY_REFUSED,
+        "declined: the policy does not cover buyers in RU",
+    )
+
+
+def test_an_export_policy_declines_a_domestic_buyer_and_a_domestic_policy_a_foreign_one() -> None:
+    export = DecisionPolicy(buyer_reach=BuyerReach.FOREIGN)
+    domestic = DecisionPolicy(buyer_reach=BuyerReach.DOMESTIC)
+    in_china = LimitRequest(4, False, "CN", 2, "electronics", usd(1000), Decimal(1), insured_country="CN")
+    in_usa = LimitRequest(4, False, "US", 0, "electronics", usd(1000), Decimal(1), insured_country="CN")
+    assert decide(in_china, export, [], []).rule is DecidingRule.BUYER_SCOPE
+    assert decide(in_usa, export, [], []).outcome is Outcome.APPROVED
+    assert decide(in_usa, domestic, [], []).rule is DecidingRule.BUYER_SCOPE
+    assert decide(in_china, domestic, [], []).outcome is Outcome.APPROVED
+
+
+def test_a_request_above_the_policys_maximum_per_buyer_is_partly_approved_with_the_maximum() -> None:
+    platform = DecisionPolicy(per_buyer_maximum=usd(150_000))
+    decision = decide(request(usd(2_000_000)), platform, [], [])
+    assert decision.outcome is Outcome.PARTLY_APPROVED
+    assert decision.amount == usd(150_000)
+    assert decision.reason == "partly approved: USD 150,000 of 2,000,000 — the policy's maximum per buyer"
+    tight = decide(request(usd(2_000_000)), platform, [], [left(CapacityScope.TOTAL, "", 100_000)])
+    assert (tight.amount, tight.rule) == (usd(100_000), DecidingRule.CAPACITY)
+    assert tight.reason == "partly approved: USD 100,000 of 2,000,000 — total capacity left"
 
 
 def test_a_refused_sector_is_declined_and_a_referred_one_is_referred() -> None:

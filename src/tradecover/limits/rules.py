@@ -4,18 +4,24 @@ A request is decided by the rules below, tried in this order; the first that app
 
 1. `defaulted_buyer`      a defaulted buyer (grade 10) is declined;
 2. `buyer_grade`          a buyer grade above the product's maximum is declined;
-3. `country_grade`        a country grade above the product's maximum (when it sets one) is declined;
-4. `appetite_declined`    the insurer refuses the buyer's country or sector, or the request would take
+3. `country_grade`        a country grade above the product's maximum is declined;
+4. `country_refused`      a buyer in a country the policy refuses is declined;
+5. `buyer_scope`          a domestic buyer on an export policy, or a foreign one on a domestic policy,
+                          is declined;
+6. `appetite_declined`    the insurer refuses the buyer's country or sector, or the request would take
                           its total there beyond a maximum whose excess it declines;
-5. `capacity_exhausted`   nothing is left of the insurer's total, country or sector capacity: declined;
-6. `appetite_referred`    the insurer refers the buyer's country or sector, or the request would take
+7. `capacity_exhausted`   nothing is left of the insurer's total, country or sector capacity: declined;
+   — from here on the request counts at most the policy's maximum per buyer, when it has one —
+8. `appetite_referred`    the insurer refers the buyer's country or sector, or the request would take
                           its total there beyond a maximum whose excess it refers;
-7. `public_body`          the product refers limits on public bodies (when its terms say so);
-8. `amount_band`          the insurer's exposure on the buyer with this request, in USD, is above the
+9. `public_body`          the product refers limits on public bodies (when its terms say so);
+10. `amount_band`         the insurer's exposure on the buyer with this request, in USD, is above the
                           instant band (referred), or above the second band (referred, two approvals);
-9. `capacity`             the request is more than a remaining capacity: partly approved with the least
+11. `capacity`            the request is more than a remaining capacity: partly approved with the least
                           remaining capacity;
-10. `within_rules`        approved as requested.
+12. `per_buyer_maximum`   the request is more than the policy's maximum per buyer: partly approved
+                          with that maximum;
+13. `within_rules`        approved as requested.
 
 Capacity and appetite are stated in USD; a request's USD equivalent is its amount × the USD rate of the
 request date, rounded half up once. A partly approved amount is rounded *down* to the policy currency's
@@ -55,12 +61,15 @@ class DecidingRule(enum.StrEnum):
     DEFAULTED_BUYER = "defaulted_buyer"
     BUYER_GRADE = "buyer_grade"
     COUNTRY_GRADE = "country_grade"
+    COUNTRY_REFUSED = "country_refused"
+    BUYER_SCOPE = "buyer_scope"
     APPETITE_DECLINED = "appetite_declined"
     CAPACITY_EXHAUSTED = "capacity_exhausted"
     APPETITE_REFERRED = "appetite_referred"
     PUBLIC_BODY = "public_body"
     AMOUNT_BAND = "amount_band"
     CAPACITY = "capacity"
+    PER_BUYER_MAXIMUM = "per_buyer_maximum"
     WITHIN_RULES = "within_rules"
     UNDERWRITER = "underwriter"
 
@@ -77,6 +86,14 @@ class AppetiteAction(enum.StrEnum):
 
     REFER = "refer"
     DECLINE = "decline"
+
+
+class BuyerReach(enum.StrEnum):
+    """Which buyers a policy covers, relative to the insured's own country."""
+
+    FOREIGN = "foreign"
+    DOMESTIC = "domestic"
+    ANY = "any"
 
 
 class CapacityScope(enum.StrEnum):
@@ -96,6 +113,9 @@ class DecisionPolicy:
     referral_above_usd: Money = INSTANT_BAND_USD
     two_approvals_above_usd: Money = TWO_APPROVALS_BAND_USD
     refer_public_bodies: bool = False
+    refused_countries: frozenset[str] = frozenset()
+    buyer_reach: BuyerReach = BuyerReach.ANY
+    per_buyer_maximum: Money | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_buyer_grade <= 9:
@@ -106,6 +126,8 @@ class DecisionPolicy:
             band: Money = getattr(self, name)
             if band.currency != USD or band.is_negative:
                 raise ValidationError("must be a USD amount of at least zero", field=name)
+        if self.per_buyer_maximum is not None and not self.per_buyer_maximum.is_positive:
+            raise ValidationError("must be more than zero", field="per_buyer_maximum")
         if self.two_approvals_above_usd < self.referral_above_usd:
             raise ValidationError("must not be below the referral band", field="two_approvals_above_usd")
 
@@ -161,6 +183,7 @@ class LimitRequest:
     requested: Money
     usd_rate: Decimal
     existing_on_buyer_usd: Money = NO_USD
+    insured_country: str | None = None
 
     def __post_init__(self) -> None:
         if not self.requested.is_positive:
@@ -232,11 +255,13 @@ def _declined(request: LimitRequest, rule: DecidingRule, why: str) -> Decision:
     return Decision(Outcome.DECLINED, zero, Money.zero(USD), rule, f"declined: {why}")
 
 
-def _referred(request: LimitRequest, rule: DecidingRule, why: str, *, two: bool = False) -> Decision:
+def _referred(
+    asked: Money, usd_rate: Decimal, rule: DecidingRule, why: str, *, two: bool = False
+) -> Decision:
     return Decision(
         Outcome.REFERRED,
-        request.requested,
-        request.requested_usd,
+        asked,
+        usd_equivalent(asked, usd_rate),
         rule,
         f"referred: {why}",
         two_approvals_needed=two,
@@ -244,12 +269,17 @@ def _referred(request: LimitRequest, rule: DecidingRule, why: str, *, two: bool 
 
 
 def decide_on_capacity(
-    requested: Money, usd_rate: Decimal, capacities: Sequence[CapacityLeft], *, rule: DecidingRule
+    requested: Money,
+    usd_rate: Decimal,
+    capacities: Sequence[CapacityLeft],
+    *,
+    rule: DecidingRule,
+    of: Money | None = None,
 ) -> Decision:
     """Approve `requested`, or the most every capacity allows (partly approved), or decline when none is left.
 
     `rule` names what decided when the full amount fits (`within_rules` for an instant decision,
-    `underwriter` for an approved referral).
+    `underwriter` for an approved referral); `of` is the amount first asked for, when more than `requested`.
     """
     requested_usd = usd_equivalent(requested, usd_rate)
     tightest = min(
@@ -282,17 +312,25 @@ def decide_on_capacity(
         granted,
         usd_equivalent(granted, usd_rate),
         DecidingRule.CAPACITY,
-        f"partly approved: {show(granted)} of {_number(requested)} — {tightest.describe()} left",
+        f"partly approved: {show(granted)} of {_number(of or requested)} — {tightest.describe()} left",
     )
 
 
-def decide(
-    request: LimitRequest,
-    policy: DecisionPolicy,
-    appetite: Sequence[AppetiteLine],
-    capacities: Sequence[CapacityLeft],
-) -> Decision:
-    """The instant decision on a limit request: the first rule of the documented order that applies."""
+def _scope_refusal(request: LimitRequest, policy: DecisionPolicy) -> str | None:
+    if policy.buyer_reach is BuyerReach.ANY or request.insured_country is None:
+        return None
+    domestic = request.country == request.insured_country
+    if policy.buyer_reach is BuyerReach.FOREIGN and domestic:
+        return (
+            f"the policy covers foreign buyers only, and this buyer is in {request.country} like the insured"
+        )
+    if policy.buyer_reach is BuyerReach.DOMESTIC and not domestic:
+        return f"the policy covers buyers in {request.insured_country} only, not in {request.country}"
+    return None
+
+
+def _eligibility_refusal(request: LimitRequest, policy: DecisionPolicy) -> Decision | None:
+    """Rules 1–5: the buyer and its country against the policy's terms."""
     if request.buyer_grade >= DEFAULTED_GRADE:
         return _declined(request, DecidingRule.DEFAULTED_BUYER, "the buyer has defaulted (grade 10)")
     if request.buyer_grade > policy.max_buyer_grade:
@@ -308,6 +346,26 @@ def decide(
             f"country grade {request.country_grade} of {request.country} exceeds the product's maximum "
             f"country grade {policy.max_country_grade}",
         )
+    if request.country in policy.refused_countries:
+        return _declined(
+            request, DecidingRule.COUNTRY_REFUSED, f"the policy does not cover buyers in {request.country}"
+        )
+    scope = _scope_refusal(request, policy)
+    if scope is not None:
+        return _declined(request, DecidingRule.BUYER_SCOPE, scope)
+    return None
+
+
+def decide(
+    request: LimitRequest,
+    policy: DecisionPolicy,
+    appetite: Sequence[AppetiteLine],
+    capacities: Sequence[CapacityLeft],
+) -> Decision:
+    """The instant decision on a limit request: the first rule of the documented order that applies."""
+    refusal = _eligibility_refusal(request, policy)
+    if refusal is not None:
+        return refusal
     requested_usd = request.requested_usd
     lines = sorted(
         (line for line in appetite if line.applies_to(request)), key=lambda line: (line.kind, line.key)
@@ -320,28 +378,41 @@ def decide(
         return decide_on_capacity(
             request.requested, request.usd_rate, exhausted, rule=DecidingRule.WITHIN_RULES
         )
+    asked = request.requested
+    if policy.per_buyer_maximum is not None and policy.per_buyer_maximum.currency == asked.currency:
+        asked = asked.min(policy.per_buyer_maximum)
+    asked_usd = usd_equivalent(asked, request.usd_rate)
     for line in lines:
-        if line.action is AppetiteAction.REFER and line.is_exceeded_by(requested_usd):
-            return _referred(request, DecidingRule.APPETITE_REFERRED, _appetite_why(line, requested_usd))
+        if line.action is AppetiteAction.REFER and line.is_exceeded_by(asked_usd):
+            why = _appetite_why(line, asked_usd)
+            return _referred(asked, request.usd_rate, DecidingRule.APPETITE_REFERRED, why)
     if policy.refer_public_bodies and request.buyer_is_public_body:
-        return _referred(request, DecidingRule.PUBLIC_BODY, "the product refers limits on public bodies")
-    exposure = request.existing_on_buyer_usd + requested_usd
+        why = "the product refers limits on public bodies"
+        return _referred(asked, request.usd_rate, DecidingRule.PUBLIC_BODY, why)
+    exposure = request.existing_on_buyer_usd + asked_usd
     if exposure > policy.two_approvals_above_usd:
-        return _referred(
-            request,
-            DecidingRule.AMOUNT_BAND,
+        why = (
             f"{_exposure_words(request, exposure)} is above {show(policy.two_approvals_above_usd)}: "
-            "two underwriters must approve",
-            two=True,
+            "two underwriters must approve"
         )
+        return _referred(asked, request.usd_rate, DecidingRule.AMOUNT_BAND, why, two=True)
     if exposure > policy.referral_above_usd:
-        return _referred(
-            request,
-            DecidingRule.AMOUNT_BAND,
-            f"{_exposure_words(request, exposure)} is above the instant band of "
-            f"{show(policy.referral_above_usd)}",
+        band = show(policy.referral_above_usd)
+        why = f"{_exposure_words(request, exposure)} is above the instant band of {band}"
+        return _referred(asked, request.usd_rate, DecidingRule.AMOUNT_BAND, why)
+    decision = decide_on_capacity(
+        asked, request.usd_rate, capacities, rule=DecidingRule.WITHIN_RULES, of=request.requested
+    )
+    if decision.outcome is Outcome.APPROVED and asked != request.requested:
+        of = _number(request.requested)
+        return Decision(
+            Outcome.PARTLY_APPROVED,
+            decision.amount,
+            decision.amount_usd,
+            DecidingRule.PER_BUYER_MAXIMUM,
+            f"partly approved: {show(asked)} of {of} — the policy's maximum per buyer",
         )
-    return decide_on_capacity(request.requested, request.usd_rate, capacities, rule=DecidingRule.WITHIN_RULES)
+    return decision
 
 
 def _exposure_words(request: LimitRequest, exposure: Money) -> str:
