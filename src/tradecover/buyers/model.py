@@ -16,7 +16,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tradecover.db.base import Base, HasCreatedAt, HasId
 from tradecover.db.types import BigIntPK, str_enum
@@ -69,6 +69,8 @@ class BuyerGradeChange(Base):
     changed_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     changed_by_organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
     reason: Mapped[str] = mapped_column(String(500))
+
+    buyer: Mapped[Buyer] = relationship(lazy="joined")
 
 
 class CountryGrade(HasCreatedAt, Base):

@@ -51,3 +51,35 @@ def normalise_name(value: str, *, field: str = "name", max_length: int = MAX_NAM
     if len(normalised) > max_length:
         raise ValidationError(f"must have at most {max_length} characters", field=field)
     return normalised
+
+
+LOWEST_COUNTRY_GRADE = 0
+HIGHEST_COUNTRY_GRADE = 7
+MAX_REASON_LENGTH = 500
+
+
+def check_country_grade(grade: int) -> int:
+    """A country grade: 0 (lowest risk) … 7 (highest), as in the OECD country risk classification."""
+    if isinstance(grade, bool) or not isinstance(grade, int):
+        raise ValidationError("must be a whole number from 0 to 7", field="grade")
+    if not LOWEST_COUNTRY_GRADE <= grade <= HIGHEST_COUNTRY_GRADE:
+        raise ValidationError(
+            f"must be from {LOWEST_COUNTRY_GRADE} to {HIGHEST_COUNTRY_GRADE}, not {grade}", field="grade"
+        )
+    return grade
+
+
+def normalise_reason(value: str) -> str:
+    """Why a grade changed: required, trimmed, at most 500 characters."""
+    return normalise_name(value, field="reason", max_length=MAX_REASON_LENGTH)
+
+
+def check_grade_change(current: int, new: int) -> None:
+    """A regrade must change something: the same grade again is refused."""
+    if current == new:
+        raise ValidationError(f"the grade is already {current}", field="grade")
+
+
+def describe_grade_change(old: int, new: int) -> str:
+    """'downgraded' when the grade number rises (more risk), 'upgraded' when it falls."""
+    return "downgraded" if new > old else "upgraded"

@@ -1,4 +1,4 @@
-"""Use cases for the buyer registry: register one buyer, register many at once, find buyers."""
+"""Use cases for the buyer registry: register one buyer, register many at once, find and search buyers."""
 
 from __future__ import annotations
 
@@ -6,20 +6,22 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import Select, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from tradecover.audit.model import AuditEvent
 from tradecover.audit.service import record
 from tradecover.buyers.model import Buyer, BuyerKind
 from tradecover.buyers.rules import (
+    BEST_GRADE,
+    DEFAULTED_GRADE,
     MAX_CITY_LENGTH,
     check_grade,
     normalise_name,
     normalise_registration_number,
 )
 from tradecover.clock import utcnow
-from tradecover.errors import Conflict, DomainError, ValidationError
+from tradecover.errors import Conflict, DomainError, NotFound, ValidationError
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import Role
@@ -27,6 +29,7 @@ from tradecover.reference.countries import get_country
 from tradecover.reference.sectors import get_sector
 
 MAX_SEARCH_RESULTS = 500
+MAX_PAGE_SIZE = 200
 # Keeps each IN list well under the bound-parameter limits of both databases.
 _LOOKUP_CHUNK = 400
 
@@ -215,12 +218,81 @@ def find_buyers(
     """Buyers whose name contains `name` (any case), in `country`, with `registration_number`; by name."""
     if not 1 <= limit <= MAX_SEARCH_RESULTS:
         raise ValidationError(f"must be from 1 to {MAX_SEARCH_RESULTS}", field="limit")
-    query = select(Buyer)
-    if name and name.strip():
-        pattern = " ".join(name.split()).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(func.lower(Buyer.name).like(f"%{pattern}%", escape="\\"))
-    if country:
-        query = query.where(Buyer.country == country.strip().upper())
-    if registration_number:
-        query = query.where(Buyer.registration_number == normalise_registration_number(registration_number))
+    query = _filtered(
+        select(Buyer), BuyerSearch(name=name, country=country, registration_number=registration_number)
+    )
     return session.scalars(query.order_by(Buyer.name, Buyer.country, Buyer.id).limit(limit)).all()
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerSearch:
+    """What to look for in the registry; every criterion given must hold."""
+
+    name: str | None = None
+    country: str | None = None
+    registration_number: str | None = None
+    kind: BuyerKind | str | None = None
+    grade_min: int | None = None
+    grade_max: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerPage:
+    """One page of search results, with the number of buyers found in all."""
+
+    items: Sequence[Buyer]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the whole result has (at least one)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+def _filtered(query: Select[Buyer], search: BuyerSearch) -> Select[Buyer]:
+    if search.name and search.name.strip():
+        pattern = " ".join(search.name.split()).lower()
+        pattern = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(func.lower(Buyer.name).like(f"%{pattern}%", escape="\\"))
+    if search.country and search.country.strip():
+        query = query.where(Buyer.country == search.country.strip().upper())
+    if search.registration_number and search.registration_number.strip():
+        number = normalise_registration_number(search.registration_number)
+        query = query.where(Buyer.registration_number == number)
+    if search.kind:
+        query = query.where(Buyer.kind == _checked_kind(search.kind))
+    low = BEST_GRADE if search.grade_min is None else check_grade(search.grade_min)
+    high = DEFAULTED_GRADE if search.grade_max is None else check_grade(search.grade_max)
+    if low > high:
+        raise ValidationError(f"the lowest grade {low} is above the highest {high}", field="grade_min")
+    if (low, high) != (BEST_GRADE, DEFAULTED_GRADE):
+        query = query.where(Buyer.grade.between(low, high))
+    return query
+
+
+def search_buyers(session: Session, search: BuyerSearch, *, page: int = 1, page_size: int = 50) -> BuyerPage:
+    """One page of the buyers that match, by name; the registry is shared, so anyone may search it."""
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        raise ValidationError("must be a whole number from 1", field="page")
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationError(f"must be a whole number from 1 to {MAX_PAGE_SIZE}", field="page_size")
+    query = _filtered(select(Buyer), search)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = session.scalars(
+        query.order_by(Buyer.name, Buyer.country, Buyer.id).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return BuyerPage(items, total, page, page_size)
+
+
+def get_buyer(session: Session, buyer_id: uuid.UUID, *, for_update: bool = False) -> Buyer:
+    """One buyer of the shared registry; NotFound when there is none with that id."""
+    query = select(Buyer).where(Buyer.id == buyer_id)
+    if for_update:
+        # Serialises concurrent regrades of one buyer on PostgreSQL (SQLite writes are serial already).
+        query = query.with_for_update()
+    buyer = session.scalars(query).first()
+    if buyer is None:
+        raise NotFound(f"no buyer {buyer_id}", field="buyer_id")
+    return buyer
