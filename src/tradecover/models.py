@@ -5,6 +5,7 @@ from tradecover.audit.model import AuditEvent
 from tradecover.buyers.model import Buyer, BuyerGradeChange, CountryGrade
 from tradecover.db.base import Base
 from tradecover.ledger.model import Account, JournalEntry, Posting
+from tradecover.limits.model import Appetite, Capacity, CreditLimit, LimitEvent
 from tradecover.parties.model import ApiKey, Organisation, User, UserRole
 from tradecover.policies.model import Policy, PolicyVersion, Product, Quote, QuoteRequest, RateCell, RateTable
 
@@ -13,12 +14,16 @@ metadata = Base.metadata
 __all__ = [
     "Account",
     "Alert",
+    "Appetite",
     "ApiKey",
     "AuditEvent",
     "Buyer",
     "BuyerGradeChange",
+    "Capacity",
     "CountryGrade",
+    "CreditLimit",
     "JournalEntry",
+    "LimitEvent",
     "Organisation",
     "Policy",
     "PolicyVersion",
