@@ -74,3 +74,14 @@ def independent_poisson_convolution(
         obligor[counts * nu] = np.exp(log_pmf)
         result = np.convolve(result, obligor)[:length]
     return result
+
+
+def independent_bernoulli_convolution(units: NDArray[np.int64], pd: FloatArray, length: int) -> FloatArray:
+    """P(L = n) for independent obligors each losing ν_A units with probability p_A (at most once)."""
+    result = np.zeros(length, dtype=np.float64)
+    result[0] = 1.0
+    for nu, probability in zip(np.asarray(units).tolist(), np.asarray(pd).tolist(), strict=True):
+        shifted = np.zeros(length, dtype=np.float64)
+        shifted[nu:] = result[: length - nu] if nu < length else 0.0
+        result = (1.0 - probability) * result + probability * shifted
+    return result
