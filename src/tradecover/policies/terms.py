@@ -371,8 +371,9 @@ class _Reader:
         currency = inner.raw("currency")
         if not isinstance(currency, str):
             raise ValidationError("must be a currency code", field=inner.name("currency"))
+        amount = inner.decimal("amount")
         try:
-            return Money.of(inner.decimal("amount"), currency)
+            return Money.of(amount, currency)
         except DomainError as error:
             raise ValidationError(error.message, field=self.name(key)) from None
 
