@@ -237,6 +237,17 @@ def test_a_later_change_on_the_same_day_wins() -> None:
     assert amount_in_force(changes, dt.date(2026, 1, 1), "USD") == usd(0)
 
 
+def test_a_cancellation_during_a_reductions_notice_period_voids_the_pending_reduction() -> None:
+    changes = [
+        AmountChange(dt.date(2026, 1, 10), 1, usd(500_000)),
+        AmountChange(dt.date(2026, 3, 31), 2, usd(200_000)),
+        AmountChange(dt.date(2026, 3, 5), 3, usd(0)),
+    ]
+    assert amount_in_force(changes, dt.date(2026, 3, 4), "USD") == usd(500_000)
+    assert amount_in_force(changes, dt.date(2026, 3, 5), "USD") == usd(0)
+    assert amount_in_force(changes, dt.date(2026, 6, 1), "USD") == usd(0)
+
+
 def test_notice_runs_from_the_notification_date_and_a_negative_notice_is_refused() -> None:
     assert effective_after_notice(dt.date(2026, 3, 1), 30) == dt.date(2026, 3, 31)
     with pytest.raises(ValidationError):

@@ -443,7 +443,7 @@ def check_second_approver(first_approver: object, second_approver: object) -> No
 # amounts in force over time --------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class AmountChange:
-    """From `effective_on` (inclusive) the limit's amount is `amount`; `sequence` orders same-day changes."""
+    """From `effective_on` (inclusive) the amount is `amount`; `sequence` is the order of recording."""
 
     effective_on: dt.date
     sequence: int
@@ -451,11 +451,15 @@ class AmountChange:
 
 
 def amount_in_force(changes: Sequence[AmountChange], on: dt.date, currency: str) -> Money:
-    """The amount in force on a date: the latest change effective on or before it (zero before any)."""
+    """The amount in force on a date: that of the latest recorded change already effective (zero before any).
+
+    A change overrides every earlier-recorded one from its effective date on; so a cancellation today
+    also voids a reduction still in its notice period.
+    """
     in_force = [c for c in changes if c.effective_on <= on]
     if not in_force:
         return Money.zero(currency)
-    return max(in_force, key=lambda c: (c.effective_on, c.sequence)).amount
+    return max(in_force, key=lambda c: c.sequence).amount
 
 
 def effective_after_notice(notified_on: dt.date, notice_days: int) -> dt.date:
@@ -508,22 +512,25 @@ def dcl_verdict(
     barred_by_zero_limit: bool,
     purchases_paid_on_time_12m: int,
     has_credit_report: bool,
+    min_paid_purchases: int = MIN_PURCHASES_PAID_ON_TIME,
+    credit_report_suffices: bool = True,
 ) -> DclVerdict:
     """The DCL on a buyer: the policy's DCL amount if the buyer is not barred and the insured knows it.
 
-    The insured knows the buyer when it had at least two purchases paid on time in the last 12 months,
-    or holds a credit report on it. A declined (zero) limit, or one the insurer cancelled, bars the DCL.
+    The insured knows the buyer when it had at least `min_paid_purchases` (two by default) purchases paid
+    on time in the last 12 months, or holds a credit report on it (where the terms accept one). A declined
+    (zero) limit, or one the insurer cancelled, bars the DCL.
     """
     if dcl is None or not dcl.is_positive:
         return DclVerdict(Money.zero(dcl.currency if dcl else USD), "the policy has no discretionary limit")
     if barred_by_zero_limit:
         return DclVerdict(Money.zero(dcl.currency), "a zero limit on this buyer bars the discretionary limit")
-    if purchases_paid_on_time_12m >= MIN_PURCHASES_PAID_ON_TIME:
+    if purchases_paid_on_time_12m >= min_paid_purchases:
         return DclVerdict(dcl, f"{purchases_paid_on_time_12m} purchases paid on time in the last 12 months")
-    if has_credit_report:
+    if has_credit_report and credit_report_suffices:
         return DclVerdict(dcl, "a credit report on the buyer is held")
+    report = "no credit report" if credit_report_suffices else "the terms do not accept a credit report"
     return DclVerdict(
         Money.zero(dcl.currency),
-        f"fewer than {MIN_PURCHASES_PAID_ON_TIME} purchases paid on time in the last 12 months "
-        "and no credit report",
+        f"fewer than {min_paid_purchases} purchases paid on time in the last 12 months and {report}",
     )
