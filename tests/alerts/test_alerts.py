@@ -13,7 +13,7 @@ from tradecover.alerts.model import Alert
 from tradecover.alerts.service import list_alerts, mark_all_read, mark_read, raise_alerts, unread_count
 from tradecover.clock import FixedClock, set_clock
 from tradecover.db.tenancy import set_tenant
-from tradecover.errors import NotFound, ValidationError
+from tradecover.errors import NotFound, PermissionDenied, ValidationError
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import OrganisationKind, Role
 from tradecover.parties.service import actor_for, create_organisation, create_user
@@ -87,7 +87,8 @@ def test_another_organisation_cannot_read_or_mark_an_alert(
     db: Session, exporter: Actor, insurer: Actor
 ) -> None:
     (alert,) = _raise(db, exporter.organisation_id)
-    with pytest.raises(NotFound):
+    with pytest.raises(PermissionDenied):
+        # An unrestricted session (the operator's) finds it, but only the addressee may read it.
         mark_read(db, insurer, alert.id)
     set_tenant(db, insurer.tenant)
     with pytest.raises(NotFound):

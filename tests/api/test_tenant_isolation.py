@@ -19,14 +19,32 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 from tests.api.conftest import Member, World
 
+from tradecover.alerts.service import raise_alerts
+from tradecover.buyers.model import BuyerKind
+from tradecover.buyers.service import register_buyer
+from tradecover.parties.actor import Actor
+
+# Objects that the `seeded` fixture creates: (what, organisation id or None for shared ones) → id.
+SEEDED: dict[tuple[str, uuid.UUID | None], object] = {}
+
 # Which of organisation A's objects each path parameter names.
-OBJECT_IDS: dict[str, Callable[[Member], uuid.UUID]] = {
+OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "organisation_id": lambda a: a.organisation.id,
     "user_id": lambda a: a.user.id,
     "api_key_id": lambda a: a.key.id,
+    "alert_id": lambda a: SEEDED["alert", a.organisation.id],
+    "buyer_id": lambda a: SEEDED["buyer", None],
+    "country": lambda a: "US",
 }
+
+# The buyer registry and country grades are shared: they belong to no organisation, every organisation
+# reads them, and only roles limit who changes them. So they cannot answer 404 to another organisation;
+# routes whose every path parameter names such a shared object are kept out of the 404 rule and held
+# to "visible to all, changed only by roles" in their own test below.
+SHARED_REGISTRY_PARAMS = {"buyer_id", "country"}
 
 PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect")}
 
@@ -63,6 +81,41 @@ def _call(client: TestClient, method: str, path: str, endpoint: Callable[..., An
     return client.request(method, path, json=_example_body(method, path, endpoint), **kwargs)
 
 
+@pytest.fixture
+def seeded(db: Session, world: World) -> Iterator[None]:
+    """A shared buyer, and an alert to each of organisation A's members' organisations."""
+    SEEDED.clear()
+    buyer = register_buyer(
+        db,
+        Actor.system(),
+        name="Bluewater Retail Inc.",
+        country="US",
+        registration_number="12-3456789",
+        kind=BuyerKind.COMPANY,
+        sector="retail_wholesale",
+        grade=4,
+    )
+    SEEDED["buyer", None] = buyer.id
+    for member in (world.insurer_a, world.policyholder_a):
+        (alert,) = raise_alerts(
+            db,
+            organisation_ids=[member.organisation.id],
+            kind="buyer_grade_changed",
+            subject_type="Buyer",
+            subject_id=buyer.id,
+            title="Buyer downgraded",
+            message="Bluewater Retail Inc. went from grade 3 to 4.",
+        )
+        SEEDED["alert", member.organisation.id] = alert.id
+    db.commit()
+    yield
+    SEEDED.clear()
+
+
+def _is_shared_registry(path: str) -> bool:
+    return set(_PARAM.findall(path)) <= SHARED_REGISTRY_PARAMS
+
+
 def _filled(path: str, victim: Member) -> str:
     def object_id(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -74,12 +127,13 @@ def _filled(path: str, victim: Member) -> str:
 
 @pytest.mark.parametrize("victim_name", ["insurer_a", "policyholder_a"])
 @pytest.mark.parametrize("intruder_name", ["insurer_b", "policyholder_b"])
+@pytest.mark.usefixtures("seeded")
 def test_a_user_of_another_organisation_finds_none_of_its_objects_through_any_endpoint(
     api: FastAPI, client: TestClient, world: World, intruder_name: str, victim_name: str
 ) -> None:
     intruder: Member = getattr(world, intruder_name)
     victim: Member = getattr(world, victim_name)
-    with_ids = [(m, p, e) for m, p, e in _operations(api) if _PARAM.search(p)]
+    with_ids = [(m, p, e) for m, p, e in _operations(api) if _PARAM.search(p) and not _is_shared_registry(p)]
     assert with_ids, "the API has routes with object ids; none were found"
     for method, path, endpoint in with_ids:
         url = _filled(path, victim)
@@ -90,6 +144,26 @@ def test_a_user_of_another_organisation_finds_none_of_its_objects_through_any_en
     for method, path, endpoint in sorted(with_ids, key=lambda op: op[0] == "DELETE"):
         response = _call(client, method, _filled(path, victim), endpoint, headers=world.admin.headers)
         assert response.status_code not in (404, 500), f"{method} {path} as admin: {response.status_code}"
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_shared_registries_are_read_by_every_organisation_and_changed_only_by_roles(
+    api: FastAPI, client: TestClient, world: World
+) -> None:
+    shared = [(m, p, e) for m, p, e in _operations(api) if _PARAM.search(p) and _is_shared_registry(p)]
+    assert shared, "the API has shared-registry routes (buyers, countries); none were found"
+    for method, path, endpoint in shared:
+        url = _filled(path, world.insurer_a)
+        if method == "GET":
+            for reader in (world.insurer_b, world.policyholder_b, world.policyholder_a):
+                response = _call(client, method, url, endpoint, headers=reader.headers)
+                assert response.status_code == 200, f"{method} {path}: {response.status_code}"
+        else:
+            # A policyholder may read the registry but not regrade; an insurer's admin may.
+            refused = _call(client, method, url, endpoint, headers=world.policyholder_b.headers)
+            assert refused.status_code == 403, f"{method} {path} as a policyholder: {refused.status_code}"
+            allowed = _call(client, method, url, endpoint, headers=world.insurer_b.headers)
+            assert allowed.status_code == 201, f"{method} {path} as an insurer admin: {allowed.status_code}"
 
 
 def test_every_route_that_is_not_public_refuses_a_call_without_a_valid_key(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.alerts.model import Alert
 from tradecover.clock import utcnow
-from tradecover.errors import NotFound, ValidationError
+from tradecover.errors import NotFound, PermissionDenied, ValidationError
 from tradecover.parties.actor import Actor
 
 MAX_ALERTS_LISTED = 500
@@ -78,17 +78,21 @@ def unread_count(session: Session, actor: Actor) -> int:
     return session.scalar(query) or 0
 
 
-def get_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
-    """One alert addressed to the actor's organisation; NotFound for anyone else's."""
-    alert = session.scalars(select(Alert).where(Alert.id == alert_id, _addressed_to(actor))).first()
+def get_alert(session: Session, alert_id: uuid.UUID) -> Alert:
+    """One alert the session's organisation may see (its own); NotFound for anyone else's."""
+    # A query, not session.get: the identity map would skip the tenant criteria.
+    alert = session.scalars(select(Alert).where(Alert.id == alert_id)).first()
     if alert is None:
-        raise NotFound(f"no alert {alert_id}", field="alert_id")
+        raise NotFound(f"no such alert: {alert_id}", field="alert_id")
     return alert
 
 
 def mark_read(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
     """Mark an alert read by the actor; reading it again keeps who read it first, and when."""
-    alert = get_alert(session, actor, alert_id)
+    alert = get_alert(session, alert_id)
+    if actor.organisation_id is not None and alert.organisation_id != actor.organisation_id:
+        # Only the platform operator sees other organisations' alerts; it must not read their mail.
+        raise PermissionDenied("only the organisation an alert is addressed to may mark it read")
     if alert.read_at is None:
         alert.read_at = utcnow()
         alert.read_by_user_id = actor.user_id

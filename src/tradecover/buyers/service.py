@@ -294,5 +294,5 @@ def get_buyer(session: Session, buyer_id: uuid.UUID, *, for_update: bool = False
         query = query.with_for_update()
     buyer = session.scalars(query).first()
     if buyer is None:
-        raise NotFound(f"no buyer {buyer_id}", field="buyer_id")
+        raise NotFound(f"no such buyer: {buyer_id}", field="buyer_id")
     return buyer
