@@ -140,3 +140,19 @@ def test_an_alert_without_a_kind_subject_title_or_message_is_refused(
 def test_listing_more_than_the_bound_is_refused(db: Session, exporter: Actor) -> None:
     with pytest.raises(ValidationError):
         list_alerts(db, exporter, limit=501)
+
+
+def test_an_over_long_title_or_message_is_shortened_with_an_ellipsis_not_refused(
+    db: Session, exporter: Actor
+) -> None:
+    (alert,) = raise_alerts(
+        db,
+        organisation_ids=[exporter.organisation_id],
+        kind="buyer_grade_changed",
+        subject_type="Buyer",
+        subject_id="x",
+        title="T" * 250,
+        message="M" * 2500,
+    )
+    assert (len(alert.title), alert.title[-1]) == (200, "…")
+    assert (len(alert.message), alert.message[-1]) == (2000, "…")

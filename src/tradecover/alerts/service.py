@@ -26,6 +26,14 @@ def _checked_text(value: str, field: str) -> str:
     return text
 
 
+def _shortened(value: str, field: str) -> str:
+    # Titles and messages are written by the platform from names of any length; a long buyer name
+    # must not stop an alert, so the text is cut with an ellipsis rather than refused.
+    limit = _TEXT_LIMITS[field]
+    text = value.strip() if isinstance(value, str) else ""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def raise_alerts(
     session: Session,
     *,
@@ -41,8 +49,8 @@ def raise_alerts(
         "kind": _checked_text(kind, "kind"),
         "subject_type": _checked_text(subject_type, "subject_type"),
         "subject_id": _checked_text(str(subject_id), "subject_id"),
-        "title": _checked_text(title, "title"),
-        "message": _checked_text(message, "message"),
+        "title": _checked_text(_shortened(title, "title"), "title"),
+        "message": _checked_text(_shortened(message, "message"), "message"),
     }
     # dict.fromkeys keeps the callers' order while dropping repeats.
     addressees = list(dict.fromkeys(organisation_ids))

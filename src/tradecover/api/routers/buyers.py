@@ -26,6 +26,7 @@ from tradecover.api.schemas.buyers import (
 )
 from tradecover.buyers import grades, service
 from tradecover.buyers.service import BuyerSearch
+from tradecover.limits import service as limits
 from tradecover.reference.countries import get_country
 
 router = APIRouter(
@@ -92,8 +93,8 @@ def buyer_grade_history(
 def change_buyer_grade(
     buyer_id: uuid.UUID, body: BuyerGradeChangeIn, session: UnitOfWork, actor: CurrentActor
 ) -> BuyerGradeChangeOut:
-    """Regrade a buyer now, with a reason (underwriters, insurer admins, the platform admin)."""
-    change = grades.change_buyer_grade(session, actor, buyer_id, grade=body.grade, reason=body.reason)
+    """Regrade a buyer now, with a reason; every organisation holding a limit on it is alerted."""
+    change = limits.regrade_buyer(session, actor, buyer_id, grade=body.grade, reason=body.reason)
     return BuyerGradeChangeOut.of(change)
 
 
