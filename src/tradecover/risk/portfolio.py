@@ -38,7 +38,10 @@ class Portfolio:
     factor_names : tuple of str, length K
         A name for each factor (column of ``weights``).
     countries, sectors : ndarray of str, shape (n,), optional
-        Labels used to aggregate contributions; they do not enter the model.
+        Labels used to aggregate contributions and to select obligors in stress scenarios; they do not
+        enter the model (ISO alpha-2 country codes and the platform's sector codes).
+    grades : ndarray of int64, shape (n,), optional
+        Buyer grade 1 (best) … 10 (defaulted), used by stress scenarios only.
     """
 
     ids: StrArray
@@ -49,6 +52,7 @@ class Portfolio:
     factor_names: tuple[str, ...]
     countries: StrArray | None = None
     sectors: StrArray | None = None
+    grades: NDArray[np.int64] | None = None
 
     def __post_init__(self) -> None:
         """Coerce the arrays to their dtypes and reject inconsistent shapes or out-of-range values."""
@@ -84,6 +88,8 @@ class Portfolio:
         for name in ("countries", "sectors"):
             if getattr(self, name) is not None and _as_1d(self, name, np.str_).shape[0] != n:
                 raise ValueError(f"{name} must have one label per obligor")
+        if self.grades is not None and _as_1d(self, "grades", np.int64).shape[0] != n:
+            raise ValueError("grades must have one grade per obligor")
 
     @property
     def size(self) -> int:
@@ -121,7 +127,7 @@ def _as_1d(portfolio: Portfolio, name: str, dtype: type[np.generic]) -> NDArray[
 
 
 def load_portfolio_csv(path: Path | str) -> Portfolio:
-    """Read a portfolio from CSV with columns ``id,exposure,pd,lgd,sector[,country][,w_<factor>...]``.
+    """Read a portfolio from CSV with columns ``id,exposure,pd,lgd,sector[,country][,grade][,w_<factor>...]``.
 
     Without ``w_`` columns the integer ``sector`` (0, 1, ...) places each obligor wholly in that factor,
     so there are ``max(sector) + 1`` factors named by their index. With ``w_<factor>`` columns those give
@@ -158,6 +164,11 @@ def load_portfolio_csv(path: Path | str) -> Portfolio:
         weights[np.arange(len(rows)), index] = 1.0
         factor_names = tuple(str(k) for k in range(factor_count))
     countries = np.array([row["country"] for row in rows], dtype=np.str_) if "country" in header else None
+    grades = None
+    if "grade" in header:
+        if not all(row["grade"].isdigit() for row in rows):
+            raise ValueError(f"{path.name}: grade must be a whole number")
+        grades = np.array([int(row["grade"]) for row in rows], dtype=np.int64)
     return Portfolio(
         ids=np.array([row["id"] for row in rows], dtype=np.str_),
         exposure=exposure,
@@ -167,4 +178,5 @@ def load_portfolio_csv(path: Path | str) -> Portfolio:
         factor_names=factor_names,
         countries=countries,
         sectors=np.array(sector_labels, dtype=np.str_),
+        grades=grades,
     )
