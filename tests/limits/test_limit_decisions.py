@@ -203,7 +203,9 @@ def test_a_maximum_total_on_a_country_declines_what_would_pass_it(db: Session, b
     request_limit(db, book.exporter, book.policy.id, book.buyer.id, usd(300_000))
     limit = request_limit(db, book.exporter, book.policy.id, new_buyer(db).id, usd(200_000))
     assert limit.rule is DecidingRule.APPETITE_DECLINED
-    assert "would reach USD 500,000, above its maximum of USD 400,000" in (limit.reason or "")
+    assert (
+        limit.reason == "declined: the request would take the insurer's total on country US above its maximum"
+    )
 
 
 def test_only_the_insurers_own_admin_sets_its_capacity(db: Session, book: Book) -> None:
@@ -229,4 +231,14 @@ def test_the_band_counts_the_insurers_exposure_on_the_buyer_under_other_policies
         db, member(db, second.id, Role.POLICYHOLDER), policy.id, book.buyer.id, usd(200_000)
     )
     assert limit.status is LimitStatus.REFERRED
-    assert "exposure on the buyer with this request (USD 600,000)" in (limit.reason or "")
+    assert "the insurer's exposure on the buyer with this request is above" in (limit.reason or "")
+
+
+def test_capacity_binds_a_request_made_in_the_policyholders_own_tenancy(db: Session, book: Book) -> None:
+    set_capacity(db, book.insurer_admin, book.insurer_id, "total", "", usd(100_000))
+    set_tenant(db, book.exporter.tenant)
+    limit = request_limit(db, book.exporter, book.policy.id, book.buyer.id, usd(250_000))
+    assert limit.amount == usd(100_000)
+    assert db.scalars(select(Capacity)).first() is None  # the policyholder does not see the capacity
+    set_tenant(db, Tenant.unrestricted())
+    assert capacities_of(db, book.insurer_id)[0].committed_usd == usd(100_000)

@@ -4,6 +4,10 @@ Capacity and appetite are stated in USD. A limit takes its USD equivalent (at it
 rate) from the insurer's total capacity and from the capacity of its buyer's country and sector, where
 the insurer set one. Deciding locks those rows first (`lock_capacities`), so racing requests queue and
 no capacity is ever committed twice.
+
+A policyholder's request is decided against its insurer's capacity, appetite and book, which the
+policyholder may not see: those reads are exempt from tenant scoping, filtered by the insurer
+explicitly, and only their effect (the decision and its reason) reaches the policyholder.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ def _committed_now(session: Session, insurer_id: uuid.UUID, scope: CapacityScope
         query = query.where(CreditLimit.buyer_country == key)
     elif scope is CapacityScope.SECTOR:
         query = query.where(CreditLimit.buyer_sector == key)
-    return int(session.scalar(query) or 0)
+    return int(session.scalar(query.execution_options(tenant_exempt=True)) or 0)
 
 
 def set_capacity(
@@ -181,8 +185,9 @@ def lock_capacities(session: Session, insurer_id: uuid.UUID, country: str, secto
             )
             .order_by(Capacity.id)
             .with_for_update()
-            # Read what the lock protects, not an older copy the session may hold.
-            .execution_options(populate_existing=True)
+            # Read what the lock protects, not an older copy the session may hold. A policyholder's
+            # request is decided against its insurer's capacity, which the policyholder may not see.
+            .execution_options(populate_existing=True, tenant_exempt=True)
         )
     )
 
@@ -207,13 +212,16 @@ def give_back(rows: Sequence[Capacity], usd_minor: int) -> None:
 def appetite_lines(session: Session, insurer_id: uuid.UUID, country: str, sector: str) -> list[AppetiteLine]:
     """The insurer's appetite on the country and the sector, each with the insurer's total there now."""
     rows = session.scalars(
-        select(Appetite).where(
+        select(Appetite)
+        .where(
             Appetite.insurer_id == insurer_id,
             or_(
                 and_(Appetite.kind == AppetiteKind.COUNTRY, Appetite.key == country),
                 and_(Appetite.kind == AppetiteKind.SECTOR, Appetite.key == sector),
             ),
         )
+        # The insurer's appetite applies to its policyholders' requests; they never see it as such.
+        .execution_options(tenant_exempt=True)
     ).all()
     lines = []
     for row in rows:

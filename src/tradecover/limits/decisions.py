@@ -94,11 +94,14 @@ def _checked_amount(amount: Money, currency: str, field: str = "amount") -> Mone
 
 def _exposure_on_buyer_usd(session: Session, insurer_id: uuid.UUID, buyer_id: uuid.UUID) -> Money:
     total = session.scalar(
-        select(func.coalesce(func.sum(CreditLimit.capacity_usd_minor), 0)).where(
+        select(func.coalesce(func.sum(CreditLimit.capacity_usd_minor), 0))
+        .where(
             CreditLimit.insurer_id == insurer_id,
             CreditLimit.buyer_id == buyer_id,
             CreditLimit.status.in_(COVERING_STATUSES),
         )
+        # The insurer's whole exposure on the buyer, under other insureds' policies too (see capacity).
+        .execution_options(tenant_exempt=True)
     )
     return Money.from_minor(int(total or 0), "USD")
 

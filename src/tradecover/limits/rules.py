@@ -372,7 +372,7 @@ def decide(
     )
     for line in lines:
         if line.action is AppetiteAction.DECLINE and line.is_exceeded_by(requested_usd):
-            return _declined(request, DecidingRule.APPETITE_DECLINED, _appetite_why(line, requested_usd))
+            return _declined(request, DecidingRule.APPETITE_DECLINED, _appetite_why(line))
     exhausted = [c for c in capacities if c.remaining_usd.amount <= 0]
     if exhausted:
         return decide_on_capacity(
@@ -384,7 +384,7 @@ def decide(
     asked_usd = usd_equivalent(asked, request.usd_rate)
     for line in lines:
         if line.action is AppetiteAction.REFER and line.is_exceeded_by(asked_usd):
-            why = _appetite_why(line, asked_usd)
+            why = _appetite_why(line)
             return _referred(asked, request.usd_rate, DecidingRule.APPETITE_REFERRED, why)
     if policy.refer_public_bodies and request.buyer_is_public_body:
         why = "the product refers limits on public bodies"
@@ -416,19 +416,17 @@ def decide(
 
 
 def _exposure_words(request: LimitRequest, exposure: Money) -> str:
+    # The insurer's exposure under other insureds' policies is theirs: the reason shows no figure of it.
     if request.existing_on_buyer_usd.is_zero:
         return f"the request ({show(exposure)})"
-    return f"the exposure on the buyer with this request ({show(exposure)})"
+    return "the insurer's exposure on the buyer with this request"
 
 
-def _appetite_why(line: AppetiteLine, requested_usd: Money) -> str:
+def _appetite_why(line: AppetiteLine) -> str:
     if line.max_total_usd is None:
         verb = "refers" if line.action is AppetiteAction.REFER else "does not cover"
         return f"the insurer {verb} {line.describe()}"
-    return (
-        f"the insurer's total on {line.describe()} would reach {show(line.committed_usd + requested_usd)}, "
-        f"above its maximum of {show(line.max_total_usd)}"
-    )
+    return f"the request would take the insurer's total on {line.describe()} above its maximum"
 
 
 # approvals -----------------------------------------------------------------------------------------
