@@ -25,7 +25,13 @@ from tests.api.conftest import Member, World
 from tradecover.alerts.service import raise_alerts
 from tradecover.buyers.model import BuyerKind
 from tradecover.buyers.service import register_buyer
+from tradecover.clock import get_clock
+from tradecover.money import Money
 from tradecover.parties.actor import Actor
+from tradecover.parties.service import actor_for
+from tradecover.policies.products import install_products
+from tradecover.policies.quotes import TurnoverLine, accept_quote, submit_quote_request
+from tradecover.policies.terms import ProductKind
 
 # Objects that the `seeded` fixture creates: (what, organisation id or None for shared ones) → id.
 SEEDED: dict[tuple[str, uuid.UUID | None], object] = {}
@@ -38,6 +44,10 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "alert_id": lambda a: SEEDED["alert", a.organisation.id],
     "buyer_id": lambda a: SEEDED["buyer", None],
     "country": lambda a: "US",
+    "product_id": lambda a: SEEDED["product", None],
+    "quote_request_id": lambda a: SEEDED["quote_request", None],
+    "quote_id": lambda a: SEEDED["quote", None],
+    "policy_id": lambda a: SEEDED["policy", None],
 }
 
 # The buyer registry and country grades are shared: they belong to no organisation, every organisation
@@ -107,6 +117,27 @@ def seeded(db: Session, world: World) -> Iterator[None]:
             message="Bluewater Retail Inc. went from grade 3 to 4.",
         )
         SEEDED["alert", member.organisation.id] = alert.id
+    # Insurer A's product; policyholder A's quote request (only insurer A writes the product, so only
+    # it is invited), insurer A's quote on it, and the policy issued by accepting it.
+    (product,) = install_products(
+        db, Actor.system(), world.insurer_a.organisation.id, kinds=[ProductKind.EXPORT_WHOLE_TURNOVER]
+    )
+    holder = actor_for(world.policyholder_a.user)
+    request = submit_quote_request(
+        db,
+        holder,
+        product_kind=ProductKind.EXPORT_WHOLE_TURNOVER,
+        currency="USD",
+        turnover=[TurnoverLine("US", Money.of("1000000", "USD"))],
+        period_start=get_clock().today(),
+    )
+    (quote,) = request.quotes
+    SEEDED["product", None], SEEDED["quote_request", None], SEEDED["quote", None] = (
+        product.id,
+        request.id,
+        quote.id,
+    )
+    SEEDED["policy", None] = accept_quote(db, holder, quote.id).id
     db.commit()
     yield
     SEEDED.clear()

@@ -8,7 +8,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradecover import __version__
 from tradecover.api.deps import KeyFirstRoute
 from tradecover.api.errors import install_error_handlers
-from tradecover.api.routers import alerts, api_keys, buyers, health, me, organisations, users
+from tradecover.api.routers import (
+    alerts,
+    api_keys,
+    buyers,
+    health,
+    limits,
+    me,
+    organisations,
+    policies,
+    products,
+    quotes,
+    users,
+)
 
 DESCRIPTION = """\
 The tradecover platform API. Authenticate with an API key: `Authorization: Bearer tc_...`
@@ -29,7 +41,19 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
     )
     api.state.sessions = sessions
     install_error_handlers(api)
-    for area in (health, me, organisations, users, api_keys, buyers, alerts):
+    for area in (
+        health,
+        me,
+        organisations,
+        users,
+        api_keys,
+        buyers,
+        alerts,
+        products,
+        quotes,
+        policies,
+        limits,
+    ):
         if area.router.route_class is not KeyFirstRoute:
             # Without it, a caller with no key and a malformed body gets 422 instead of 401.
             raise TypeError(f"{area.__name__}.router must use route_class=KeyFirstRoute")

@@ -508,3 +508,15 @@ def accept_quote(session: Session, actor: Actor, quote_id: uuid.UUID) -> Policy:
         quote_id=quote.id,
         named_buyer_id=named[0] if terms.named_buyer_required and named else None,
     )
+
+
+def organisation_names(session: Session, organisation_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of the insurers and policyholders on quotes and policies (public on the platform)."""
+    if not organisation_ids:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.id.in_(set(organisation_ids)))
+        .execution_options(tenant_exempt=True)
+    ).all()
+    return {organisation_id: name for organisation_id, name in rows}
