@@ -55,7 +55,7 @@ class DaskExecutor:
         progress: Progress | None = None,
     ) -> list[Result]:
         """Scatter ``shared`` to every worker once, submit one task per item, gather in item order."""
-        [shared_future] = self.client.scatter([shared], broadcast=True)  # type: ignore[no-untyped-call]
+        [shared_future] = self.client.scatter([shared], broadcast=True, hash=False)  # type: ignore[no-untyped-call]
         futures = [self.client.submit(function, shared_future, item, pure=False) for item in items]
         if progress is not None:
             for _ in distributed.as_completed(futures):  # type: ignore[no-untyped-call]
