@@ -26,6 +26,7 @@ from tradecover.alerts.service import raise_alerts
 from tradecover.buyers.model import BuyerKind
 from tradecover.buyers.service import register_buyer
 from tradecover.clock import get_clock
+from tradecover.limits.decisions import request_limit
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.service import actor_for
@@ -48,6 +49,7 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "quote_request_id": lambda a: SEEDED["quote_request", None],
     "quote_id": lambda a: SEEDED["quote", None],
     "policy_id": lambda a: SEEDED["policy", None],
+    "limit_id": lambda a: SEEDED["limit", None],
 }
 
 # The buyer registry and country grades are shared: they belong to no organisation, every organisation
@@ -138,6 +140,9 @@ def seeded(db: Session, world: World) -> Iterator[None]:
         quote.id,
     )
     SEEDED["policy", None] = accept_quote(db, holder, quote.id).id
+    # Policyholder A's limit on the buyer under that policy (referred: above the instant band).
+    policy_id = uuid.UUID(str(SEEDED["policy", None]))
+    SEEDED["limit", None] = request_limit(db, holder, policy_id, buyer.id, Money.of("800000", "USD")).id
     db.commit()
     yield
     SEEDED.clear()

@@ -11,6 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+# The API fixtures (an app on the test's connection, a client, a world of organisations with keys).
+from tests.api.conftest import api, client, sessions, world  # noqa: F401
+
 from tradecover.buyers.model import Buyer, BuyerKind
 from tradecover.buyers.service import register_buyer
 from tradecover.clock import FixedClock, set_clock

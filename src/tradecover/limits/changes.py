@@ -44,8 +44,8 @@ def _reason(reason: str) -> str:
 
 
 def _covering_limit_of_insurer(session: Session, actor: Actor, limit_id: uuid.UUID) -> CreditLimit:
-    actor.require(*MAY_CUT)
     limit = get_limit(session, limit_id, for_update=True)
+    actor.require(*MAY_CUT)
     if actor.organisation_id != limit.insurer_id:
         raise PermissionDenied("only the policy's insurer reduces or cancels its limits")
     if limit.status not in COVERING_STATUSES:
@@ -150,8 +150,8 @@ def cancel_limit_by_policyholder(
     session: Session, actor: Actor, limit_id: uuid.UUID, *, reason: str | None = None
 ) -> CreditLimit:
     """The insured gives up a limit (or withdraws a referred request), at once; this does not bar the DCL."""
-    actor.require(Role.POLICYHOLDER)
     limit = get_limit(session, limit_id, for_update=True)
+    actor.require(Role.POLICYHOLDER)
     if actor.organisation_id != limit.policyholder_id:
         raise PermissionDenied("only the insured cancels its own limits this way")
     if limit.status not in (*COVERING_STATUSES, LimitStatus.REFERRED):

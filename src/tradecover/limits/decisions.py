@@ -245,8 +245,9 @@ def request_limit(
 
 
 def _referral_for(session: Session, actor: Actor, limit_id: uuid.UUID) -> CreditLimit:
-    actor.require(*MAY_DECIDE)
+    # Not found before not allowed: a role check first would confirm that another's limit exists.
     limit = get_limit(session, limit_id, for_update=True)
+    actor.require(*MAY_DECIDE)
     if actor.organisation_id != limit.insurer_id:
         raise PermissionDenied("only an underwriter of the policy's insurer decides this referral")
     if limit.status is not LimitStatus.REFERRED:
