@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
+from tradecover.alerts.service import unread_count
 from tradecover.db.session import commit
 from tradecover.db.tenancy import set_tenant
 from tradecover.parties.actor import Actor
@@ -78,6 +79,7 @@ def signed_in(request: Request, session: Work) -> Page:
     set_tenant(session, actor.tenant)
     viewer = viewer_of(user)
     request.state.viewer = viewer
+    request.state.unread_alerts = unread_count(session, actor)
     return Page(request, session, user, actor, viewer)
 
 

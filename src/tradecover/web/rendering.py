@@ -63,6 +63,8 @@ def render(
     has_session = "session" in request.scope  # absent only when the failure came before the middleware
     full: dict[str, Any] = {
         "viewer": current_viewer(request),
+        # Set with the viewer by the sign-in dependency: the top bar's unread-alerts badge.
+        "unread_alerts": getattr(request.state, "unread_alerts", None),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request) if has_session else "",
         "flashes": request.session.pop(FLASH_KEY, []) if has_session else [],

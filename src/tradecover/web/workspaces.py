@@ -46,6 +46,8 @@ class Workspace:
 ORGANISATIONS_PATH = "/admin/organisations"
 API_KEYS_PATH = "/account/api-keys"
 PASSWORD_PATH = "/account/password"  # noqa: S105 - a page path
+BUYERS_PATH = "/buyers"
+ALERTS_PATH = "/alerts"
 
 KIND_TITLES: dict[OrganisationKind, str] = {
     OrganisationKind.INSURER: "Insurer",
@@ -86,6 +88,8 @@ WORKSPACES: dict[Role, Workspace] = {
             _soon("Premium invoices", "Monthly premium, with the subsidy share shown"),
             _soon("Subsidies", "Programmes you are eligible for and what they paid"),
             _soon("Financing", "Bank facilities backed by your policy"),
+            Section("Buyers", "The buyer registry: grades and grade history", BUYERS_PATH),
+            Section("Alerts", "Grade changes and limit cuts on your buyers", ALERTS_PATH),
         ),
     ),
     Role.UNDERWRITER: Workspace(
@@ -94,7 +98,8 @@ WORKSPACES: dict[Role, Workspace] = {
         "Decide the credit limit requests referred to you and watch the risk on your buyers.",
         (
             _soon("Referred limits", "Requests above the automatic bands, waiting for a decision"),
-            _soon("Buyers & grades", "Buyer and country grades, grade changes and alerts"),
+            Section("Buyers & grades", "Buyer and country grades, grade changes and alerts", BUYERS_PATH),
+            Section("Alerts", "Grade changes and limit events on your book", ALERTS_PATH),
             _soon("Capacity", "Remaining capacity by buyer, country and sector"),
             _soon("Portfolio risk", "Expected loss, VaR and stress results of the book"),
         ),
@@ -129,7 +134,7 @@ WORKSPACES: dict[Role, Workspace] = {
             _soon("Assigned policies", "Policies whose indemnity is assigned to your bank"),
             _soon("Borrowing base", "Insured, not overdue receivables within their limits"),
             _soon("Facilities & drawings", "Facilities, drawings and repayments"),
-            _soon("Alerts", "Limit cuts and overdues on financed buyers"),
+            Section("Alerts", "Limit cuts and overdues on financed buyers", ALERTS_PATH),
         ),
     ),
     Role.PROGRAMME_OFFICER: Workspace(
