@@ -8,6 +8,7 @@ from tradecover.cli.database import db_app
 from tradecover.cli.demo import demo
 from tradecover.cli.errors import CommandGroup
 from tradecover.cli.parties import orgs_app, users_app
+from tradecover.cli.policies import policies_app, products_app
 from tradecover.cli.reconcile import reconcile
 from tradecover.cli.risk import risk_app
 from tradecover.cli.serve import serve
@@ -27,3 +28,5 @@ app.command()(reconcile)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(risk_app, name="risk")
+app.add_typer(policies_app, name="policies")
+app.add_typer(products_app, name="products")
