@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from tradecover.cli.buyers import buyers_app
 from tradecover.cli.database import db_app
 from tradecover.cli.demo import demo
 from tradecover.cli.errors import CommandGroup
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.command()(reconcile)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
+app.add_typer(buyers_app, name="buyers")
 app.add_typer(risk_app, name="risk")
 app.add_typer(policies_app, name="policies")
 app.add_typer(products_app, name="products")
