@@ -1,0 +1,1 @@
+"""Shipment and payment declarations: verdicts per rule, exposure, bulk import."""

@@ -1,0 +1,259 @@
+"""What a shipment is judged against, loaded in a few queries for one buyer or thousands at once.
+
+`CoverBook` answers, for a policy and a set of buyers: the limit amount in force on a date (the largest
+of the buyer's limits, the old amount during a reduction's notice period), whether the DCL applies, the
+insured outstanding (exposure) on a date, the terms and the declaration deadline, and the premium of
+an insured part. A single declaration and a file of a million rows use the same book, so they are
+judged the same way.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradecover.buyers.grades import country_grades
+from tradecover.buyers.model import Buyer
+from tradecover.declarations.model import PaymentApplication, Shipment
+from tradecover.declarations.rules import CoverFacts, CoverSource, declaration_deadline
+from tradecover.errors import DomainError
+from tradecover.limits.history import in_force_on
+from tradecover.limits.model import CreditLimit
+from tradecover.limits.rules import dcl_verdict
+from tradecover.money import Rate, minor_unit_exponent, round_half_up
+from tradecover.policies.model import Policy, RateTable
+from tradecover.policies.products import rate_grid
+from tradecover.policies.rules import RateGrid, effective_rate
+from tradecover.policies.service import terms_on
+from tradecover.policies.terms import PolicyTerms
+from tradecover.reference.calendars import Calendar, calendar_for_currency
+
+# Buyers per IN (...) list: well below SQLite's and PostgreSQL's parameter limits.
+_CHUNK = 500
+_YEAR = dt.timedelta(days=365)
+
+
+def chunked(values: Collection[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
+    """The values in lists of at most 500, for IN (...) queries."""
+    items = list(values)
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+@dataclass(slots=True)
+class _Steps:
+    """A step function of dates: the value from each date on (zero before the first)."""
+
+    dates: list[dt.date] = field(default_factory=list)
+    values: list[int] = field(default_factory=list)
+
+    def at(self, day: dt.date) -> int:
+        index = bisect.bisect_right(self.dates, day) - 1
+        return self.values[index] if index >= 0 else 0
+
+
+@dataclass(slots=True)
+class _Dcl:
+    barred: bool = False
+    # (shipment date, settled on, due date) of settled invoices: purchases paid on time count for the DCL.
+    settled: list[tuple[dt.date, dt.date, dt.date]] = field(default_factory=list)
+
+
+class CoverBook:
+    """Limits, DCL standing, exposure history and rating inputs of some buyers under one policy."""
+
+    def __init__(self, session: Session, policy: Policy, buyer_ids: Collection[uuid.UUID]) -> None:
+        self.policy = policy
+        self.currency = policy.currency
+        self.exponent = minor_unit_exponent(policy.currency)
+        self.calendar: Calendar = calendar_for_currency(policy.currency)
+        self._terms: dict[dt.date, PolicyTerms] = {}
+        self._deadlines: dict[dt.date, dt.date] = {}
+        self._limits: dict[uuid.UUID, _Steps] = {}
+        self._exposure: dict[uuid.UUID, _Steps] = {}
+        self._dcl: dict[uuid.UUID, _Dcl] = defaultdict(_Dcl)
+        self._rates: dict[tuple[int, int, int], Decimal | None] = {}
+        self.grades: dict[uuid.UUID, tuple[int, str]] = {}
+        self._load_limits(session, buyer_ids)
+        self._load_exposure(session, buyer_ids)
+        self._load_settled(session, buyer_ids)
+        self._load_rating(session, buyer_ids)
+
+    # loading -------------------------------------------------------------------------------------
+    def _load_limits(self, session: Session, buyer_ids: Collection[uuid.UUID]) -> None:
+        by_buyer: dict[uuid.UUID, list[CreditLimit]] = defaultdict(list)
+        for chunk in chunked(buyer_ids):
+            query = (
+                select(CreditLimit)
+                .where(CreditLimit.policy_id == self.policy.id, CreditLimit.buyer_id.in_(chunk))
+                .order_by(CreditLimit.created_at, CreditLimit.id)
+            )
+            for limit in session.scalars(query):
+                by_buyer[limit.buyer_id].append(limit)
+        for buyer_id, limits in by_buyer.items():
+            dates = sorted(
+                {e.effective_on for limit in limits for e in limit.events if e.amount_minor is not None}
+            )
+            steps = _Steps()
+            for day in dates:
+                steps.dates.append(day)
+                steps.values.append(max(in_force_on(limit, day).minor_units for limit in limits))
+            self._limits[buyer_id] = steps
+            decided = [limit for limit in limits if limit.decided_on is not None]
+            if decided:
+                latest = decided[-1]
+                # As limits.service.dcl_available: a zero limit bars the DCL.
+                self._dcl[buyer_id].barred = latest.bars_dcl
+
+    def _load_exposure(self, session: Session, buyer_ids: Collection[uuid.UUID]) -> None:
+        deltas: dict[uuid.UUID, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+        for chunk in chunked(buyer_ids):
+            shipped = session.execute(
+                select(Shipment.buyer_id, Shipment.shipment_date, func.sum(Shipment.insured_minor))
+                .where(Shipment.policy_id == self.policy.id, Shipment.buyer_id.in_(chunk))
+                .group_by(Shipment.buyer_id, Shipment.shipment_date)
+            )
+            for buyer_id, day, total in shipped:
+                deltas[buyer_id][day] += int(total)
+            released = session.execute(
+                select(
+                    PaymentApplication.buyer_id,
+                    PaymentApplication.received_on,
+                    func.sum(PaymentApplication.insured_released_minor),
+                )
+                .where(PaymentApplication.policy_id == self.policy.id, PaymentApplication.buyer_id.in_(chunk))
+                .group_by(PaymentApplication.buyer_id, PaymentApplication.received_on)
+            )
+            for buyer_id, day, total in released:
+                deltas[buyer_id][day] -= int(total)
+        for buyer_id, by_day in deltas.items():
+            steps, running = _Steps(), 0
+            for day in sorted(by_day):
+                running += by_day[day]
+                steps.dates.append(day)
+                steps.values.append(running)
+            self._exposure[buyer_id] = steps
+
+    def _load_settled(self, session: Session, buyer_ids: Collection[uuid.UUID]) -> None:
+        for chunk in chunked(buyer_ids):
+            rows = session.execute(
+                select(
+                    Shipment.buyer_id, Shipment.shipment_date, Shipment.settled_on, Shipment.due_date
+                ).where(
+                    Shipment.policy_id == self.policy.id,
+                    Shipment.buyer_id.in_(chunk),
+                    Shipment.settled_on.is_not(None),
+                    Shipment.settled_on <= Shipment.due_date,
+                )
+            )
+            for buyer_id, shipped, settled, due in rows:
+                if settled is not None:
+                    self._dcl[buyer_id].settled.append((shipped, settled, due))
+
+    def _load_rating(self, session: Session, buyer_ids: Collection[uuid.UUID]) -> None:
+        for chunk in chunked(buyer_ids):
+            for buyer_id, grade, country in session.execute(
+                select(Buyer.id, Buyer.grade, Buyer.country).where(Buyer.id.in_(chunk))
+            ):
+                self.grades[buyer_id] = (grade, country)
+        self._country_grades = country_grades(session)
+        self.grid: RateGrid | None = None
+        if self.policy.rate_table_id is not None:
+            # The insured prices its shipments with its insurer's table, which it may not read itself.
+            table = session.scalar(
+                select(RateTable)
+                .where(RateTable.id == self.policy.rate_table_id)
+                .execution_options(tenant_exempt=True)
+            )
+            if table is not None and table.cells:
+                self.grid = rate_grid(table)
+
+    # answers -------------------------------------------------------------------------------------
+    def terms(self, day: dt.date) -> PolicyTerms:
+        """The policy's terms on a date of its period."""
+        terms = self._terms.get(day)
+        if terms is None:
+            terms = self._terms[day] = terms_on(self.policy, day)
+        return terms
+
+    def deadline(self, shipment_date: dt.date) -> dt.date:
+        """The last day to declare a shipment made on a date."""
+        deadline = self._deadlines.get(shipment_date)
+        if deadline is None:
+            working_days = self.terms(shipment_date).declaration_deadline_working_days
+            deadline = declaration_deadline(shipment_date, self.calendar, working_days)
+            self._deadlines[shipment_date] = deadline
+        return deadline
+
+    def limit_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
+        """The largest limit amount in force on the buyer on a date (zero when none)."""
+        steps = self._limits.get(buyer_id)
+        return steps.at(day) if steps is not None else 0
+
+    def exposure_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
+        """The buyer's insured outstanding at the end of a date, from what is recorded."""
+        steps = self._exposure.get(buyer_id)
+        return steps.at(day) if steps is not None else 0
+
+    def dcl_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
+        """The discretionary limit usable on the buyer on a date (zero when it does not apply)."""
+        terms = self.terms(day)
+        standing = self._dcl[buyer_id]
+        since = day - _YEAR
+        paid_on_time = sum(
+            1 for shipped, settled, _ in standing.settled if since < shipped <= day and settled <= day
+        )
+        verdict = dcl_verdict(
+            terms.dcl,
+            barred_by_zero_limit=standing.barred,
+            purchases_paid_on_time_12m=paid_on_time,
+            has_credit_report=False,
+            min_paid_purchases=terms.dcl_conditions.min_paid_purchases,
+            credit_report_suffices=terms.dcl_conditions.credit_report_suffices,
+        )
+        return verdict.amount.minor_units
+
+    def cover(self, buyer_id: uuid.UUID, shipment_date: dt.date, exposure_minor: int) -> CoverFacts:
+        """The cover facts of a shipment on the buyer, given its exposure before the shipment."""
+        terms = self.terms(shipment_date)
+        limit = self.limit_minor(buyer_id, shipment_date)
+        if limit > 0:
+            source, amount = CoverSource.LIMIT, limit
+        else:
+            dcl = self.dcl_minor(buyer_id, shipment_date)
+            source, amount = (CoverSource.DCL, dcl) if dcl > 0 else (CoverSource.NONE, 0)
+        return CoverFacts(
+            max_credit_days=terms.max_credit_period_days,
+            deadline=self.deadline(shipment_date),
+            source=source,
+            cover_minor=amount,
+            exposure_minor=exposure_minor,
+        )
+
+    def premium_minor(self, buyer_id: uuid.UUID, credit_days: int, insured_minor: int) -> int | None:
+        """The premium on an insured part (rounded half up once); None when the table cannot rate it."""
+        if self.grid is None:
+            return None
+        grade, country = self.grades[buyer_id]
+        key = (grade, self._country_grades.get(country, -1), credit_days)
+        if key not in self._rates:
+            try:
+                base = self.grid.rate_for(key[0], key[1], max(credit_days, 1))
+                self._rates[key] = effective_rate(
+                    base, self.policy.rate_adjustment, Rate(self.policy.preferential_discount)
+                )
+            except DomainError:
+                self._rates[key] = None
+        effective = self._rates[key]
+        if effective is None:
+            return None
+        premium = round_half_up(Decimal(insured_minor).scaleb(-self.exponent) * effective, self.currency)
+        return int(premium.scaleb(self.exponent))
