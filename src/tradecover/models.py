@@ -4,6 +4,7 @@ from tradecover.alerts.model import Alert
 from tradecover.audit.model import AuditEvent
 from tradecover.buyers.model import Buyer, BuyerGradeChange, CountryGrade
 from tradecover.db.base import Base
+from tradecover.declarations.model import ImportBatch, Payment, PaymentApplication, Shipment
 from tradecover.ledger.model import Account, JournalEntry, Posting
 from tradecover.limits.model import Appetite, Capacity, CreditLimit, LimitEvent
 from tradecover.parties.model import ApiKey, Organisation, User, UserRole
@@ -14,17 +15,20 @@ metadata = Base.metadata
 __all__ = [
     "Account",
     "Alert",
-    "Appetite",
     "ApiKey",
+    "Appetite",
     "AuditEvent",
     "Buyer",
     "BuyerGradeChange",
     "Capacity",
     "CountryGrade",
     "CreditLimit",
+    "ImportBatch",
     "JournalEntry",
     "LimitEvent",
     "Organisation",
+    "Payment",
+    "PaymentApplication",
     "Policy",
     "PolicyVersion",
     "Posting",
@@ -33,6 +37,7 @@ __all__ = [
     "QuoteRequest",
     "RateCell",
     "RateTable",
+    "Shipment",
     "User",
     "UserRole",
     "metadata",
