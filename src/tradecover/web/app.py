@@ -16,7 +16,18 @@ from starlette.staticfiles import StaticFiles
 
 from tradecover.settings import Settings
 from tradecover.web.errors import install_error_pages
-from tradecover.web.pages import account, admin, alerts, buyers, home, sign_in
+from tradecover.web.pages import (
+    account,
+    admin,
+    alerts,
+    buyers,
+    home,
+    limits,
+    policies,
+    products,
+    quotes,
+    sign_in,
+)
 from tradecover.web.security import verify_csrf
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -43,7 +54,7 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
     )
     install_error_pages(web)
     web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (sign_in, home, account, admin, buyers, alerts):
+    for module in (sign_in, home, account, admin, buyers, alerts, quotes, policies, products, limits):
         web.include_router(module.router)
     return web
 

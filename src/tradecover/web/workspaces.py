@@ -48,6 +48,11 @@ API_KEYS_PATH = "/account/api-keys"
 PASSWORD_PATH = "/account/password"  # noqa: S105 - a page path
 BUYERS_PATH = "/buyers"
 ALERTS_PATH = "/alerts"
+QUOTES_PATH = "/quotes"
+POLICIES_PATH = "/policies"
+PRODUCTS_PATH = "/products"
+LIMITS_PATH = "/limits"
+REFERRALS_PATH = "/underwriting/referrals"
 
 KIND_TITLES: dict[OrganisationKind, str] = {
     OrganisationKind.INSURER: "Insurer",
@@ -81,8 +86,13 @@ WORKSPACES: dict[Role, Workspace] = {
         "Your trade credit cover",
         "Insure your receivables: ask for buyer limits, declare shipments, report overdues and claim.",
         (
-            _soon("Policies & quotes", "Request quotes and see your policies and their terms"),
-            _soon("Credit limits", "Ask for cover on a buyer and follow the decision"),
+            Section(
+                "Get quotes",
+                "One request to every insurer; compare their answers and accept one",
+                QUOTES_PATH,
+            ),
+            Section("My policies", "Your policies, their terms and versions", POLICIES_PATH),
+            Section("Buyer limits", "Ask for cover on a buyer and follow the decision", LIMITS_PATH),
             _soon("Shipments & payments", "Declare shipments and payments, one by one or in bulk"),
             _soon("Overdues & claims", "Report overdue invoices, ask for extensions, file claims"),
             _soon("Premium invoices", "Monthly premium, with the subsidy share shown"),
@@ -97,7 +107,14 @@ WORKSPACES: dict[Role, Workspace] = {
         "Underwriting desk",
         "Decide the credit limit requests referred to you and watch the risk on your buyers.",
         (
-            _soon("Referred limits", "Requests above the automatic bands, waiting for a decision"),
+            Section(
+                "Referral queue",
+                "Limit requests above the automatic bands, waiting for a decision",
+                REFERRALS_PATH,
+            ),
+            Section("Credit limits", "The limits your insurer has granted, reduced or declined", LIMITS_PATH),
+            Section("Quote requests", "Requests to quote on; adjust and send your drafts", QUOTES_PATH),
+            Section("Policies", "The policies your insurer underwrites", POLICIES_PATH),
             Section("Buyers & grades", "Buyer and country grades, grade changes and alerts", BUYERS_PATH),
             Section("Alerts", "Grade changes and limit events on your book", ALERTS_PATH),
             _soon("Capacity", "Remaining capacity by buyer, country and sector"),
@@ -121,7 +138,10 @@ WORKSPACES: dict[Role, Workspace] = {
         "Run your insurer on the platform: staff, products and rates, pool shares.",
         (
             Section("Users", "Your staff and their roles", "/admin/organisations/{organisation_id}"),
-            _soon("Products & rates", "Policy templates, rate tables and preferential rates"),
+            Section(
+                "Products & rates", "Policy templates, rate tables and preferential rates", PRODUCTS_PATH
+            ),
+            Section("Quote requests", "Requests to quote on and your answers", QUOTES_PATH),
             _soon("Coinsurance pools", "Your shares, capacity and leadership commission"),
             _soon("Book overview", "Policies, limits in force, premium and claims"),
         ),
