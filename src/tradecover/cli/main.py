@@ -8,6 +8,7 @@ from tradecover.cli.buyers import buyers_app
 from tradecover.cli.database import db_app
 from tradecover.cli.demo import demo
 from tradecover.cli.errors import CommandGroup
+from tradecover.cli.limits import limits_app
 from tradecover.cli.parties import orgs_app, users_app
 from tradecover.cli.policies import policies_app, products_app
 from tradecover.cli.reconcile import reconcile
@@ -32,3 +33,4 @@ app.add_typer(buyers_app, name="buyers")
 app.add_typer(risk_app, name="risk")
 app.add_typer(policies_app, name="policies")
 app.add_typer(products_app, name="products")
+app.add_typer(limits_app, name="limits")
