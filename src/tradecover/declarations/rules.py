@@ -186,9 +186,44 @@ def declaration_deadline(shipment_date: dt.date, calendar: Calendar, working_day
 
 
 # judging ---------------------------------------------------------------------------------------------
+def _over_credit_period(credit_days: int, max_credit_days: int) -> bool:
+    return credit_days > max_credit_days
+
+
+def _in_stoppage(shipment_date: dt.date, stopped_since: dt.date | None) -> bool:
+    return stopped_since is not None and shipment_date >= stopped_since
+
+
+def _shipped_after_loss(shipment_date: dt.date, loss_event_on: dt.date | None) -> bool:
+    return loss_event_on is not None and shipment_date >= loss_event_on
+
+
+def _declared_late_after_loss(declared_on: dt.date, deadline: dt.date, loss_event_on: dt.date | None) -> bool:
+    return loss_event_on is not None and declared_on > deadline and loss_event_on <= declared_on
+
+
+def insured_part(
+    amount_minor: int,
+    credit_days: int,
+    shipment_date: dt.date,
+    declared_on: dt.date,
+    cover: CoverFacts,
+) -> int:
+    """The insured amount alone (what `judge_shipment` gives, without the words; for files of many rows)."""
+    if (
+        _over_credit_period(credit_days, cover.max_credit_days)
+        or _in_stoppage(shipment_date, cover.stopped_since)
+        or _shipped_after_loss(shipment_date, cover.loss_event_on)
+        or _declared_late_after_loss(declared_on, cover.deadline, cover.loss_event_on)
+        or cover.source is CoverSource.NONE
+    ):
+        return 0
+    return min(amount_minor, cover.available_minor)
+
+
 def _credit_period(facts: ShipmentFacts, cover: CoverFacts) -> RuleVerdict:
     days = facts.credit_days
-    if days > cover.max_credit_days:
+    if _over_credit_period(days, cover.max_credit_days):
         return RuleVerdict(
             Rule.CREDIT_PERIOD,
             Outcome.FAILED,
@@ -202,7 +237,7 @@ def _credit_period(facts: ShipmentFacts, cover: CoverFacts) -> RuleVerdict:
 
 
 def _stoppage(facts: ShipmentFacts, cover: CoverFacts) -> RuleVerdict:
-    if cover.stopped_since is not None and facts.shipment_date >= cover.stopped_since:
+    if cover.stopped_since is not None and _in_stoppage(facts.shipment_date, cover.stopped_since):
         return RuleVerdict(
             Rule.STOPPAGE,
             Outcome.FAILED,
@@ -223,14 +258,14 @@ def _deadline(facts: ShipmentFacts, cover: CoverFacts) -> RuleVerdict:
 
 def _loss_event(facts: ShipmentFacts, cover: CoverFacts) -> RuleVerdict:
     loss = cover.loss_event_on
-    if loss is not None and facts.shipment_date >= loss:
+    if loss is not None and _shipped_after_loss(facts.shipment_date, loss):
         return RuleVerdict(
             Rule.LOSS_EVENT,
             Outcome.FAILED,
             f"shipped {facts.shipment_date.isoformat()}, on or after the loss event on the buyer "
             f"({loss.isoformat()})",
         )
-    if loss is not None and facts.declared_on > cover.deadline and loss <= facts.declared_on:
+    if loss is not None and _declared_late_after_loss(facts.declared_on, cover.deadline, loss):
         return RuleVerdict(
             Rule.LOSS_EVENT,
             Outcome.FAILED,
@@ -240,41 +275,40 @@ def _loss_event(facts: ShipmentFacts, cover: CoverFacts) -> RuleVerdict:
     return RuleVerdict(Rule.LOSS_EVENT, Outcome.PASSED, "no loss event on the buyer bars cover")
 
 
-def _limit(facts: ShipmentFacts, cover: CoverFacts) -> tuple[RuleVerdict, int]:
+def _limit(facts: ShipmentFacts, cover: CoverFacts) -> RuleVerdict:
     currency, amount = facts.currency, facts.amount_minor
-    if cover.source is CoverSource.NONE or cover.cover_minor <= 0:
+    if cover.source is CoverSource.NONE:
         text = (
             f"no credit limit on the buyer on {facts.shipment_date.isoformat()} "
             "and no discretionary limit: not insured"
         )
-        return RuleVerdict(Rule.LIMIT, Outcome.FAILED, text), 0
+        return RuleVerdict(Rule.LIMIT, Outcome.FAILED, text)
     name = "available limit" if cover.source is CoverSource.LIMIT else "available discretionary limit"
     available = cover.available_minor
-    insured = min(amount, available)
+    within = min(amount, available)
     detail = (
         f"{name} {_amount(available, currency)} = {_amount(cover.cover_minor, currency)} "
         f"less exposure {_amount(cover.exposure_minor, currency)}"
     )
-    text = f"{show(insured, currency)} of {_amount(amount, currency)} insured: {detail}"
-    if insured == amount:
-        return RuleVerdict(Rule.LIMIT, Outcome.PASSED, text), insured
-    if insured == 0:
-        return RuleVerdict(Rule.LIMIT, Outcome.FAILED, text), 0
-    return RuleVerdict(Rule.LIMIT, Outcome.PARTLY, text), insured
+    text = f"{show(within, currency)} of {_amount(amount, currency)} insured: {detail}"
+    if within == amount:
+        return RuleVerdict(Rule.LIMIT, Outcome.PASSED, text)
+    return RuleVerdict(Rule.LIMIT, Outcome.FAILED if within == 0 else Outcome.PARTLY, text)
 
 
 def judge_shipment(facts: ShipmentFacts, cover: CoverFacts) -> ShipmentVerdict:
     """Every rule's verdict and the insured amount: the part within the available cover, or nothing."""
-    limit, within = _limit(facts, cover)
     verdicts = (
         _credit_period(facts, cover),
         _stoppage(facts, cover),
         _deadline(facts, cover),
         _loss_event(facts, cover),
-        limit,
+        _limit(facts, cover),
     )
-    refused = any(v.refuses_cover for v in verdicts)
-    return ShipmentVerdict(verdicts, 0 if refused else within)
+    insured = insured_part(
+        facts.amount_minor, facts.credit_days, facts.shipment_date, facts.declared_on, cover
+    )
+    return ShipmentVerdict(verdicts, insured)
 
 
 # payments --------------------------------------------------------------------------------------------

@@ -1,0 +1,188 @@
+"""Importing declaration files: rows accepted or rejected with reasons, whole or nothing, never twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from tests.limits.conftest import TODAY, Book, new_buyer, usd
+
+from tradecover.declarations import imports
+from tradecover.declarations.imports import get_batch, import_declarations
+from tradecover.declarations.model import ImportBatch, ImportStatus, Payment, PaymentApplication, Shipment
+from tradecover.declarations.service import ShipmentDeclaration, declare_shipment, exposure
+from tradecover.errors import Conflict, ValidationError
+from tradecover.limits.decisions import request_limit
+
+HEADER = ",".join(imports.COLUMNS) + "\n"
+
+
+def line(
+    book: Book, record: str, invoice: str, amount: str, shipped: str = "", due: str = "", received: str = ""
+) -> str:
+    """One CSV row on the book's buyer."""
+    buyer = book.buyer
+    who = (buyer.country, buyer.registration_number)
+    cells = (record, *who, invoice, amount, "USD", shipped, due, received, "")
+    return ",".join(cells) + "\n"
+
+
+@pytest.fixture
+def limited(db: Session, book: Book) -> Book:
+    """The book with a limit of USD 100,000 approved today on its buyer."""
+    request_limit(db, book.exporter, book.policy.id, book.buyer.id, usd(100_000))
+    return book
+
+
+def count(db: Session, cls: type) -> int:
+    """Rows of a mapped class."""
+    return db.scalar(select(func.count()).select_from(cls)) or 0
+
+
+def test_a_file_of_shipments_and_payments_is_imported_with_limits_revolving_inside_it(
+    db: Session, limited: Book
+) -> None:
+    day = TODAY.isoformat()
+    due = (TODAY + dt.timedelta(days=60)).isoformat()
+    content = (
+        HEADER
+        + line(limited, "shipment", "F-1", "70000.00", day, due)
+        + line(limited, "shipment", "F-2", "50000.00", day, due)
+        + line(limited, "payment", "", "70000.00", received=day)
+    ).encode()
+    progress: list[tuple[str, int, int]] = []
+    batch = import_declarations(
+        db, limited.exporter, limited.policy.id, "june.csv", content, progress=lambda *a: progress.append(a)
+    )
+    assert (batch.status, batch.rows, batch.accepted, batch.rejected) == (ImportStatus.IMPORTED, 3, 3, 0)
+    assert (batch.shipments, batch.payments) == (2, 1)
+    insured = dict(db.execute(select(Shipment.invoice_number, Shipment.insured_minor)).all())
+    # The payment of the day comes first and finds nothing shipped yet; then F-1 uses 70,000 of the limit,
+    # F-2 gets the remaining 30,000.
+    assert insured == {"F-1": 7_000_000, "F-2": 3_000_000}
+    assert count(db, PaymentApplication) == 0
+    assert db.scalar(select(Payment.unapplied_minor)) == 7_000_000
+    assert exposure(db, limited.policy.id, limited.buyer.id, on=TODAY) == usd(100_000)
+    assert progress[-1][0] == "saving"
+
+
+def test_payments_in_a_file_settle_earlier_declared_invoices_oldest_first(db: Session, limited: Book) -> None:
+    # Shipped the same day: the one due first is the oldest.
+    for number, credit_days in (("A-1", 30), ("A-2", 20)):
+        due = TODAY + dt.timedelta(days=credit_days)
+        declaration = ShipmentDeclaration(limited.buyer.id, number, usd(40_000), TODAY, due)
+        declare_shipment(db, limited.exporter, limited.policy.id, declaration)
+    content = (HEADER + line(limited, "payment", "", "50000.00", received=TODAY.isoformat())).encode()
+    import_declarations(db, limited.exporter, limited.policy.id, "payments.csv", content)
+    paid = dict(db.execute(select(Shipment.invoice_number, Shipment.paid_minor)).all())
+    assert paid == {"A-1": 1_000_000, "A-2": 4_000_000}
+    settled = db.scalar(select(Shipment.settled_on).where(Shipment.invoice_number == "A-2"))
+    assert settled == TODAY
+    assert exposure(db, limited.policy.id, limited.buyer.id, on=TODAY) == usd(30_000)
+
+
+def test_a_file_with_a_bad_row_is_rejected_whole_with_every_bad_row_and_its_reason(
+    db: Session, limited: Book
+) -> None:
+    day, due = TODAY.isoformat(), (TODAY + dt.timedelta(days=60)).isoformat()
+    unknown = f"shipment,US,NO-SUCH-BUYER,F-9,10.00,USD,{day},{due},,\n"
+    content = (
+        HEADER
+        + line(limited, "shipment", "F-1", "100.00", day, due)
+        + line(limited, "shipment", "F-2", "-5.00", day, due)
+        + line(limited, "shipment", "F-3", "100.00", day, (TODAY - dt.timedelta(days=1)).isoformat())
+        + line(limited, "shipment", "F-1", "100.00", day, due)
+        + unknown
+        + line(limited, "refund", "F-4", "100.00", day, due)
+        + line(limited, "shipment", "F-5", "100.00", "15/06/2026", due)
+    ).encode()
+    batch = import_declarations(db, limited.exporter, limited.policy.id, "bad.csv", content)
+    assert (batch.status, batch.rows, batch.accepted, batch.rejected) == (ImportStatus.REJECTED, 7, 1, 6)
+    assert batch.report.splitlines() == [
+        "row,reason",
+        "3,amount must be more than zero",
+        "4,due_date: 2026-06-14 is before the shipment date 2026-06-15",
+        "5,invoice F-1 appears on row 2 too",
+        "6,no buyer NO-SUCH-BUYER in US in the registry; register it first",
+        "7,record 'refund' is not 'shipment' or 'payment'",
+        "8,shipment_date '15/06/2026' is not a date (YYYY-MM-DD)",
+    ]
+    assert count(db, Shipment) == 0
+    # The fixed file goes in.
+    fixed = (HEADER + line(limited, "shipment", "F-1", "100.00", day, due)).encode()
+    assert (
+        import_declarations(db, limited.exporter, limited.policy.id, "bad.csv", fixed).status
+        is ImportStatus.IMPORTED
+    )
+    assert get_batch(db, batch.id).status is ImportStatus.REJECTED
+
+
+def test_the_same_file_is_not_imported_twice_and_declared_invoices_are_rejected(
+    db: Session, limited: Book
+) -> None:
+    day, due = TODAY.isoformat(), (TODAY + dt.timedelta(days=60)).isoformat()
+    content = (HEADER + line(limited, "shipment", "F-1", "100.00", day, due)).encode()
+    import_declarations(db, limited.exporter, limited.policy.id, "a.csv", content)
+    with pytest.raises(Conflict) as refused:
+        import_declarations(db, limited.exporter, limited.policy.id, "a-again.csv", content)
+    assert refused.value.field == "file"
+    # Same invoice in a different file (another byte makes another hash): the row is rejected.
+    again = import_declarations(db, limited.exporter, limited.policy.id, "b.csv", content + b"\n")
+    assert again.status is ImportStatus.REJECTED
+    assert "invoice F-1 is already declared on this policy" in again.report
+    assert count(db, Shipment) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "the file is empty"),
+        ("header.csv", HEADER.encode(), "the file has a header but no rows"),
+        ("cols.csv", b"record,amount\nshipment,1\n", "the header lacks the column 'buyer_country'"),
+        ("odd.csv", b"record,colour\n", "unknown column 'colour'"),
+        ("latin.csv", HEADER.encode() + b"shipment,US,\xff\xfe,1,1,USD,,,,\n", "not UTF-8"),
+        ("book.xlsx", b"PK\x03\x04", "save the sheet as CSV"),
+    ],
+)
+def test_a_malformed_file_is_refused_and_nothing_is_recorded(
+    db: Session, limited: Book, name: str, content: bytes, message: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        import_declarations(db, limited.exporter, limited.policy.id, name, content)
+    assert refused.value.field == "file"
+    assert message in refused.value.message
+    assert count(db, ImportBatch) == 0
+
+
+def test_a_failure_part_way_through_a_file_leaves_nothing(
+    db: Session, limited: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "INSERT_CHUNK", 2)
+    day, due = TODAY.isoformat(), (TODAY + dt.timedelta(days=60)).isoformat()
+    other = new_buyer(db)
+    content = HEADER + "".join(line(limited, "shipment", f"F-{n}", "100.00", day, due) for n in range(5))
+    content += f"shipment,{other.country},{other.registration_number},G-1,5.00,USD,{day},{due},,\n"
+
+    def fail_after_first_chunk(stage: str, done: int, total: int) -> None:
+        if stage == "saving" and done >= 2:
+            raise RuntimeError("the connection dropped")
+
+    savepoint = db.begin_nested()
+    with pytest.raises(RuntimeError):
+        import_declarations(
+            db,
+            limited.exporter,
+            limited.policy.id,
+            "big.csv",
+            content.encode(),
+            progress=fail_after_first_chunk,
+        )
+    # What the entry point does with the unit of work on any error.
+    savepoint.rollback()
+    assert count(db, Shipment) == 0
+    assert count(db, ImportBatch) == 0
+    # And the file can be sent again.
+    batch = import_declarations(db, limited.exporter, limited.policy.id, "big.csv", content.encode())
+    assert batch.shipments == 6
