@@ -1,0 +1,54 @@
+"""The demo world's products and policies, seeded through the services on both databases."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradecover.demo.world import plan_demo_world, seed_demo_world
+from tradecover.parties.model import Organisation
+from tradecover.policies.model import Policy, PolicyStatus, Product, Quote, QuoteStatus, RateTable
+from tradecover.policies.products import rate_grid
+from tradecover.policies.terms import ProductKind
+
+
+def test_every_demo_policyholder_but_the_flagship_holds_a_policy_of_its_kind_some_through_quotes(
+    db: Session,
+) -> None:
+    plan = plan_demo_world(7, buyers=40, policyholders=15)
+    seed_demo_world(db, plan)
+    policies = db.scalars(select(Policy)).all()
+    assert len(policies) == 14
+    assert all(p.status is PolicyStatus.IN_FORCE for p in policies)
+    by_holder = {p.policyholder_id: p for p in policies}
+    for number, holder in enumerate(plan.policyholders):
+        organisation = db.scalar(
+            select(Organisation).where(Organisation.registration_number == holder.registration_number)
+        )
+        assert organisation is not None
+        if number == 0:
+            assert organisation.id not in by_holder  # the flagship walks the quote flow itself
+            continue
+        expected = (
+            ProductKind.DOMESTIC_WHOLE_TURNOVER
+            if holder.is_domestic_seller
+            else ProductKind.EXPORT_WHOLE_TURNOVER
+        )
+        assert by_holder[organisation.id].product_kind is expected
+    assert any(p.quote_id is not None for p in policies)
+    accepted = db.scalars(select(Quote).where(Quote.status == QuoteStatus.ACCEPTED)).all()
+    assert len(accepted) == sum(p.quote_id is not None for p in policies)
+
+
+def test_each_demo_insurer_has_its_own_products_and_rate_level(db: Session) -> None:
+    seed_demo_world(db, plan_demo_world(7, buyers=10, policyholders=2))
+    products = db.scalars(select(Product).where(Product.kind == ProductKind.EXPORT_WHOLE_TURNOVER)).all()
+    assert len(products) == 4
+    rates = set()
+    for product in products:
+        table = db.scalar(select(RateTable).where(RateTable.product_id == product.id))
+        assert table is not None
+        rates.add(rate_grid(table).rate_for(5, 1, 90))
+    assert len(rates) == 4
+    reviewed = [p for p in products if not p.sends_quotes_automatically]
+    assert len(reviewed) == 1
