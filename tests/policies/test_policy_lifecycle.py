@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session
 from tests.policies.conftest import Market, export_book
 
+from tradecover.clock import FixedClock, set_clock
 from tradecover.db.tenancy import Tenant, set_tenant
 from tradecover.errors import BusinessRuleViolation, NotFound, PermissionDenied, ValidationError
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
+from tradecover.policies.defaults import base_rate_grid
 from tradecover.policies.model import Policy, PolicyStatus
 from tradecover.policies.products import list_products, update_product_terms
 from tradecover.policies.quotes import accept_quote, list_quotes, submit_quote_request
@@ -22,6 +25,8 @@ from tradecover.policies.service import (
     expire_policies,
     get_policy,
     list_policies,
+    rate_grid_of,
+    shipment_premium,
     terms_on,
 )
 from tradecover.policies.terms import ProductKind
@@ -212,3 +217,58 @@ def test_the_insurer_admin_of_another_insurer_cannot_edit_a_product_it_cannot_se
     set_tenant(db, other.tenant)
     with pytest.raises(NotFound):
         update_product_terms(db, other, product.id, terms=product.terms)
+
+
+def test_a_shipment_under_a_policy_is_priced_with_its_table_adjustment_and_discount(
+    db: Session, market: Market
+) -> None:
+    set_tenant(db, market.exporter_actor.tenant)
+    request = submit_quote_request(
+        db,
+        market.exporter_actor,
+        product_kind=ProductKind.EXPORT_WHOLE_TURNOVER,
+        currency="USD",
+        turnover=export_book(),
+        period_start=market.start(),
+    )
+    beta = next(
+        q for q in list_quotes(db, market.exporter_actor, request.id) if q.insurer_id == market.insurers[1].id
+    )
+    policy = accept_quote(db, market.exporter_actor, beta.id)
+    grid = rate_grid_of(db, policy)
+    premium = shipment_premium(
+        policy, grid, buyer_grade=3, country_grade=1, credit_days=75, amount=Money.of("100000", "USD")
+    )
+    # Beta's rates are 0.8 × the base, with a 10% preferential discount.
+    expected = Money.rounded(Decimal(100000) * grid.rate_for(3, 1, 75) * Decimal("0.9"), "USD")
+    assert premium == expected
+    assert grid.rate_for(3, 1, 75) == (base_rate_grid().rate_for(3, 1, 75) * Decimal("0.8")).quantize(
+        Decimal("0.000001")
+    )
+    with pytest.raises(ValidationError):
+        shipment_premium(
+            policy, grid, buyer_grade=3, country_grade=1, credit_days=75, amount=Money.of("1", "EUR")
+        )
+
+
+def test_an_expired_quote_cannot_be_accepted(db: Session, market: Market) -> None:
+    set_tenant(db, market.exporter_actor.tenant)
+    request = submit_quote_request(
+        db,
+        market.exporter_actor,
+        product_kind=ProductKind.EXPORT_WHOLE_TURNOVER,
+        currency="USD",
+        turnover=export_book(),
+        period_start=market.start(),
+    )
+    alpha = next(
+        q for q in list_quotes(db, market.exporter_actor, request.id) if q.insurer_id == market.insurers[0].id
+    )
+    assert alpha.valid_until is not None
+    later = dt.datetime.combine(alpha.valid_until + dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC)
+    previous = set_clock(FixedClock(later))
+    try:
+        with pytest.raises(BusinessRuleViolation, match="valid until"):
+            accept_quote(db, market.exporter_actor, alpha.id)
+    finally:
+        set_clock(previous)

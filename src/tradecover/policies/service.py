@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from tradecover.audit.service import record
 from tradecover.clock import utcnow
 from tradecover.errors import BusinessRuleViolation, NotFound, PermissionDenied, ValidationError
-from tradecover.money import Rate
+from tradecover.money import Money, Rate
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import Role
-from tradecover.policies.model import Policy, PolicyStatus, PolicyVersion, Product
-from tradecover.policies.rules import NO_DISCOUNT, check_adjustment, check_discount
+from tradecover.policies.model import Policy, PolicyStatus, PolicyVersion, Product, RateTable
+from tradecover.policies.products import rate_grid
+from tradecover.policies.rules import NO_DISCOUNT, RateGrid, check_adjustment, check_discount, price_shipment
 from tradecover.policies.terms import PolicyTerms
 
 INSURER_STAFF = (Role.UNDERWRITER, Role.INSURER_ADMIN)
@@ -256,3 +257,30 @@ def expire_policies(session: Session, today: dt.date) -> int:
         _audit(session, system, "policy.expired", policy)
     session.flush()
     return len(due)
+
+
+def rate_grid_of(session: Session, policy: Policy) -> RateGrid:
+    """The rate grid a policy was issued with."""
+    table = session.scalar(
+        select(RateTable).where(RateTable.id == policy.rate_table_id).execution_options(tenant_exempt=True)
+    )
+    if table is None:
+        raise BusinessRuleViolation(f"policy {policy.number} has no rate table", field="policy_id")
+    return rate_grid(table)
+
+
+def shipment_premium(
+    policy: Policy, grid: RateGrid, *, buyer_grade: int, country_grade: int, credit_days: int, amount: Money
+) -> Money:
+    """A shipment's premium under a policy: its rate table, adjustment and discount; rounded once."""
+    if amount.currency != policy.currency:
+        raise ValidationError(f"must be in the policy currency {policy.currency}", field="amount")
+    return price_shipment(
+        grid,
+        buyer_grade=buyer_grade,
+        country_grade=country_grade,
+        credit_days=credit_days,
+        amount=amount,
+        discount=Rate(policy.preferential_discount),
+        adjustment=policy.rate_adjustment,
+    )
