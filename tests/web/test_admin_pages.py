@@ -150,3 +150,12 @@ def test_only_the_platform_admin_sees_the_organisations_list(client: TestClient,
     sign_in(client, world.emails[Role.POLICYHOLDER])
     assert client.get(f"/admin/organisations/{world.organisations[Role.POLICYHOLDER]}").status_code == 403
     assert client.get(f"/admin/organisations/{world.other_insurer_id}").status_code == 404
+
+
+def test_a_fields_extra_attributes_reach_the_browser_as_attributes(client: TestClient, world: World) -> None:
+    sign_in(client, world.emails[Role.PLATFORM_ADMIN])
+    page = client.get("/admin/organisations").text
+    country = re.search(r'<input[^>]*name="country"[^>]*>', page)
+    assert country, "no country field"
+    assert 'maxlength="2"' in country.group(0)
+    assert "&#34;" not in country.group(0)
