@@ -31,6 +31,7 @@ from tradecover.policies.quotes import (
     refuse_quote,
     send_quote,
     submit_quote_request,
+    withdraw_quote_request,
 )
 from tradecover.policies.terms import ProductKind
 from tradecover.reference.countries import get_country
@@ -286,3 +287,21 @@ def test_a_request_in_another_currency_gets_terms_converted_at_the_dated_rate(
     rate = fx_rate("USD", "EUR", request.submitted_on)
     assert terms.minimum_premium == Money.rounded(Decimal(5000) * rate, "EUR")
     assert terms.decision_bands.instant_up_to == usd("500000")
+
+
+def test_a_withdrawn_request_closes_its_open_quotes_and_takes_no_acceptance(
+    db: Session, market: Market
+) -> None:
+    request = _submit(db, market)
+    alpha = next(
+        q for q in list_quotes(db, market.exporter_actor, request.id) if q.insurer_id == market.insurers[0].id
+    )
+    _as(db, market.underwriters[0])
+    with pytest.raises(PermissionDenied):
+        withdraw_quote_request(db, market.underwriters[0], request.id)
+    _as(db, market.exporter_actor)
+    withdrawn = withdraw_quote_request(db, market.exporter_actor, request.id)
+    assert withdrawn.status is QuoteRequestStatus.WITHDRAWN
+    assert get_quote(db, market.exporter_actor, alpha.id).status is QuoteStatus.NOT_TAKEN
+    with pytest.raises(BusinessRuleViolation, match="withdrawn"):
+        accept_quote(db, market.exporter_actor, alpha.id)

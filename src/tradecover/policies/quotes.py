@@ -333,6 +333,29 @@ def get_quote_request(session: Session, actor: Actor, request_id: uuid.UUID) -> 
     return request
 
 
+def withdraw_quote_request(session: Session, actor: Actor, request_id: uuid.UUID) -> QuoteRequest:
+    """The policyholder withdraws an open request: every quote still open closes as not taken."""
+    request = get_quote_request(session, actor, request_id)
+    if not actor.is_platform_admin:
+        actor.require(Role.POLICYHOLDER)
+        if actor.organisation_id != request.policyholder_id:
+            raise PermissionDenied("only the requesting policyholder withdraws its request")
+    if request.status is not QuoteRequestStatus.OPEN:
+        raise BusinessRuleViolation(f"the request is {request.status.value}", field="status")
+    request.status = QuoteRequestStatus.WITHDRAWN
+    now = utcnow()
+    quotes = session.scalars(
+        select(Quote).where(Quote.request_id == request.id).execution_options(tenant_exempt=True)
+    ).all()
+    for quote in quotes:
+        if quote.status in (QuoteStatus.SENT, QuoteStatus.DRAFT):
+            quote.status = QuoteStatus.NOT_TAKEN
+            quote.decided_at = now
+    session.flush()
+    _audit(session, actor, "quote_request.withdrawn", request)
+    return request
+
+
 # quotes ------------------------------------------------------------------------------------------
 def _hides_drafts(actor: Actor, quote: Quote) -> bool:
     return not actor.is_platform_admin and actor.organisation_id == quote.policyholder_id

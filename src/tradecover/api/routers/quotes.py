@@ -80,6 +80,19 @@ def get_quote_request(
     return _request_out(session, actor, quote_request_id)
 
 
+@router.post(
+    "/quote-requests/{quote_request_id}/withdraw",
+    response_model=QuoteRequestOut,
+    summary="Withdraw a request",
+)
+def withdraw_quote_request(
+    quote_request_id: uuid.UUID, session: UnitOfWork, actor: CurrentActor
+) -> QuoteRequestOut:
+    """Withdraw an open request (its policyholder); the quotes still open close as not taken."""
+    service.withdraw_quote_request(session, actor, quote_request_id)
+    return _request_out(session, actor, quote_request_id)
+
+
 @router.get(
     "/quote-requests/{quote_request_id}/quotes",
     response_model=list[QuoteOut],
