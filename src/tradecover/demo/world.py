@@ -19,6 +19,7 @@ from tradecover.demo.buyers import plan_buyers
 from tradecover.demo.catalogue import Institution, demo_users, institutions
 from tradecover.demo.exporters import PolicyholderPlan, plan_policyholders
 from tradecover.demo.grades import seed_grade_history
+from tradecover.demo.limits import seed_demo_limits
 from tradecover.demo.policies import seed_demo_policies
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import User
@@ -143,6 +144,7 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
     buyer_ids = register_buyers(session, actor, plan.buyers)
     seed_grade_history(session, plan.seed, plan.buyers, buyer_ids)
     seed_demo_policies(session, plan.seed, organisation_ids, plan.policyholders)
+    seed_demo_limits(session, plan.seed, organisation_ids)
     return DemoWorldSummary(
         organisations=len(plan.institutions) + len(plan.policyholders),
         policyholders=len(plan.policyholders),
