@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.orm import Session
+from tests.api.conftest import api, client, sessions, world  # noqa: F401
 from tests.limits.conftest import TODAY, Book, open_book
 
 from tradecover.clock import FixedClock, set_clock

@@ -80,6 +80,7 @@ class CoverBook:
         self._limits: dict[uuid.UUID, _Steps] = {}
         self._exposure: dict[uuid.UUID, _Steps] = {}
         self._dcl: dict[uuid.UUID, _Dcl] = defaultdict(_Dcl)
+        self._dcl_on: dict[tuple[uuid.UUID, dt.date], int] = {}
         self._rates: dict[tuple[int, int, int], Decimal | None] = {}
         self.grades: dict[uuid.UUID, tuple[int, str]] = {}
         self._load_limits(session, buyer_ids)
@@ -205,6 +206,13 @@ class CoverBook:
 
     def dcl_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
         """The discretionary limit usable on the buyer on a date (zero when it does not apply)."""
+        key = (buyer_id, day)
+        found = self._dcl_on.get(key)
+        if found is None:
+            found = self._dcl_on[key] = self._dcl_minor(buyer_id, day)
+        return found
+
+    def _dcl_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
         terms = self.terms(day)
         standing = self._dcl[buyer_id]
         since = day - _YEAR

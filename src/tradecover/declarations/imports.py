@@ -386,19 +386,25 @@ def _plan(
             plan.earlier[invoice.key] = invoice
     moved: dict[uuid.UUID, int] = defaultdict(int)
     now = utcnow()
-    common = {
-        "policy_id": policy.id,
-        "policyholder_id": policy.policyholder_id,
-        "insurer_id": policy.insurer_id,
-        "currency": policy.currency,
-    }
+    common = {"policy_id": policy.id, "currency": policy.currency}
+    parties = {"policyholder_id": policy.policyholder_id, "insurer_id": policy.insurer_id}
     ordered = sorted(rows, key=lambda r: (r.day, not r.is_payment, r.number))
     total = len(ordered)
     for done, row in enumerate(ordered, start=1):
         buyer_id = row.buyer_id
         assert buyer_id is not None
         if row.is_payment:
-            _plan_payment(plan, row, buyer_id, open_by_buyer[buyer_id], moved, common, batch_id, actor, now)
+            _plan_payment(
+                plan,
+                row,
+                buyer_id,
+                open_by_buyer[buyer_id],
+                moved,
+                {**common, **parties},
+                batch_id,
+                actor,
+                now,
+            )
         else:
             assert row.due_date is not None
             exposure = book.exposure_minor(buyer_id, row.day) + moved[buyer_id]
@@ -512,8 +518,6 @@ def _plan_payment(
                 "payment_id": payment_id,
                 "shipment_id": invoice.key,
                 "policy_id": common["policy_id"],
-                "policyholder_id": common["policyholder_id"],
-                "insurer_id": common["insurer_id"],
                 "buyer_id": buyer_id,
                 "received_on": row.day,
                 "paid_minor": application.paid_minor,
@@ -528,7 +532,8 @@ def _save(session: Session, plan: _Plan, progress: Progress) -> None:
     done = 0
     for start in range(0, len(plan.shipments), INSERT_CHUNK):
         chunk = plan.shipments[start : start + INSERT_CHUNK]
-        session.execute(insert(Shipment), chunk)
+        # Core insert into the table: the rows are complete, so the ORM's per-row bookkeeping is skipped.
+        session.execute(insert(Shipment.metadata.tables[Shipment.__tablename__]), chunk)
         done += len(chunk)
         progress("saving", done, total)
     for start in range(0, len(plan.payments), INSERT_CHUNK):
@@ -537,7 +542,10 @@ def _save(session: Session, plan: _Plan, progress: Progress) -> None:
         done += len(chunk)
         progress("saving", done, total)
     for start in range(0, len(plan.applications), INSERT_CHUNK):
-        session.execute(insert(PaymentApplication), plan.applications[start : start + INSERT_CHUNK])
+        session.execute(
+            insert(PaymentApplication.metadata.tables[PaymentApplication.__tablename__]),
+            plan.applications[start : start + INSERT_CHUNK],
+        )
     changed = [i for i in plan.earlier.values() if i.values is None]
     if changed:
         session.execute(

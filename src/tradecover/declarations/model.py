@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     or_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +39,7 @@ from tradecover.declarations.rules import (
     judge_shipment,
 )
 from tradecover.money import Money
+from tradecover.policies.model import Policy
 
 
 class _PolicyParties:
@@ -50,6 +52,19 @@ class _PolicyParties:
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """The insured and the insurer of the policy."""
         return or_(cls.policyholder_id == organisation_id, cls.insurer_id == organisation_id)
+
+
+class _UnderPolicy:
+    """Seen by whoever sees the policy (rows too many to carry the parties on each)."""
+
+    @classmethod
+    def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
+        """The insured and the insurer of the policy."""
+        return cls.policy_id.in_(  # type: ignore[attr-defined, no-any-return]
+            select(Policy.id).where(
+                or_(Policy.policyholder_id == organisation_id, Policy.insurer_id == organisation_id)
+            )
+        )
 
 
 class ImportStatus(enum.StrEnum):
@@ -90,7 +105,7 @@ class ImportBatch(_PolicyParties, TenantScoped, HasId, Base):
         return f"IMP-{self.id.hex[:8].upper()}"
 
 
-class Shipment(_PolicyParties, TenantScoped, HasId, Base):
+class Shipment(_UnderPolicy, TenantScoped, HasId, Base):
     """A declared shipment (an invoice on a buyer) with its insured amount and the facts of its verdict."""
 
     __tablename__ = "shipments"
@@ -113,9 +128,7 @@ class Shipment(_PolicyParties, TenantScoped, HasId, Base):
     declared_on: Mapped[dt.date] = mapped_column(Date)
     declared_at: Mapped[dt.datetime] = mapped_column()
     declared_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    import_batch_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("declaration_imports.id"), index=True
-    )
+    import_batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("declaration_imports.id"))
     insured_minor: Mapped[int] = mapped_column(BigInteger)
     # None when the policy has no rate table to price it with.
     premium_minor: Mapped[int | None] = mapped_column(BigInteger)
@@ -212,7 +225,7 @@ class Payment(_PolicyParties, TenantScoped, HasId, Base):
         return Money.from_minor(self.unapplied_minor, self.currency)
 
 
-class PaymentApplication(_PolicyParties, TenantScoped, Base):
+class PaymentApplication(_UnderPolicy, TenantScoped, Base):
     """Part of a payment applied to one shipment, and the insured outstanding it freed on that date."""
 
     __tablename__ = "payment_applications"

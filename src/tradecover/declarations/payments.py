@@ -115,8 +115,6 @@ def declare_payment(
                     "shipment_id": application.key,
                     "policy_id": policy.id,
                     "buyer_id": buyer.id,
-                    "policyholder_id": policy.policyholder_id,
-                    "insurer_id": policy.insurer_id,
                     "received_on": declaration.received_on,
                     "paid_minor": application.paid_minor,
                     "insured_released_minor": application.insured_released_minor,

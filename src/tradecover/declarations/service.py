@@ -122,8 +122,6 @@ def declare_shipment(
     verdict = judge_shipment(facts, cover)
     shipment = Shipment(
         policy_id=policy.id,
-        policyholder_id=policy.policyholder_id,
-        insurer_id=policy.insurer_id,
         buyer_id=buyer.id,
         invoice_number=invoice_number,
         currency=currency,
