@@ -12,6 +12,7 @@ from tradecover.api.routers import (
     alerts,
     api_keys,
     buyers,
+    declarations,
     health,
     limits,
     me,
@@ -53,6 +54,7 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
         quotes,
         policies,
         limits,
+        declarations,
     ):
         if area.router.route_class is not KeyFirstRoute:
             # Without it, a caller with no key and a malformed body gets 422 instead of 401.
