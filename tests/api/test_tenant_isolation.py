@@ -26,6 +26,8 @@ from tradecover.alerts.service import raise_alerts
 from tradecover.buyers.model import BuyerKind
 from tradecover.buyers.service import register_buyer
 from tradecover.clock import get_clock
+from tradecover.declarations.imports import import_declarations
+from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
 from tradecover.limits.decisions import request_limit
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
@@ -50,6 +52,8 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "quote_id": lambda a: SEEDED["quote", None],
     "policy_id": lambda a: SEEDED["policy", None],
     "limit_id": lambda a: SEEDED["limit", None],
+    "shipment_id": lambda a: SEEDED["shipment", None],
+    "batch_id": lambda a: SEEDED["declaration_import", None],
 }
 
 # The buyer registry and country grades are shared: they belong to no organisation, every organisation
@@ -143,6 +147,19 @@ def seeded(db: Session, world: World) -> Iterator[None]:
     # Policyholder A's limit on the buyer under that policy (referred: above the instant band).
     policy_id = uuid.UUID(str(SEEDED["policy", None]))
     SEEDED["limit", None] = request_limit(db, holder, policy_id, buyer.id, Money.of("800000", "USD")).id
+    # Policyholder A's shipment on the buyer, and a file of declarations it imported.
+    today = get_clock().today()
+    SEEDED["shipment", None] = declare_shipment(
+        db,
+        holder,
+        policy_id,
+        ShipmentDeclaration(buyer.id, "A-0001", Money.of("1000.00", "USD"), today, today),
+    ).id
+    header = "record,buyer_country,buyer_registration_number,amount,currency,received_on\n"
+    csv_file = f"{header}payment,US,12-3456789,5.00,USD,{today}\n"
+    SEEDED["declaration_import", None] = import_declarations(
+        db, holder, policy_id, "a.csv", csv_file.encode()
+    ).id
     db.commit()
     yield
     SEEDED.clear()
