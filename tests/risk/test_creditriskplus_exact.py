@@ -217,3 +217,29 @@ def test_es_contributions_equal_conditional_expectations_from_a_brute_force_mixt
         for a in range(2)
     ]
     np.testing.assert_allclose(es_parts, expected, rtol=1e-7)
+
+
+def test_an_obligor_with_no_loss_leaves_the_distribution_as_the_recursion_gives_it() -> None:
+    # Found by Hypothesis: the reference recursion must not count zero-unit defaults as claims.
+    book = Portfolio(
+        ids=np.array(["a", "b"]),
+        exposure=np.array([10.0, 2.0]),
+        pd=np.array([0.2, 0.3]),
+        lgd=np.array([0.0, 1.0]),
+        weights=np.array([[0.7], [0.5]]),
+        factor_names=("0",),
+    )
+    banding = discretise(book, 1.0)
+    distribution = credit_risk_plus(book, [1.5], banding).distribution.probabilities
+    reference = sector_by_sector(book, np.array([1.5]), banding, distribution.shape[0])
+    np.testing.assert_allclose(distribution, reference, rtol=0, atol=1e-14)
+    assert reference.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_a_subnormal_sector_variance_gives_the_poisson_answer_in_the_reference_too() -> None:
+    # Found by Hypothesis: log1p(v·μ)/v is 0 for v = 5e-324, so the reference needs the series.
+    book = random_book(3, obligors=5, sectors=1)
+    banding = discretise(book, 2_000.0)
+    distribution = credit_risk_plus(book, [5e-324], banding).distribution.probabilities
+    reference = sector_by_sector(book, np.array([5e-324]), banding, distribution.shape[0])
+    np.testing.assert_allclose(distribution, reference, rtol=0, atol=1e-14)

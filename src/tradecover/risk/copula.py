@@ -180,7 +180,7 @@ def copula_classes(pd: FloatArray, copula: GaussianCopula) -> CopulaClasses:
     independent = copula.independent_loadings
     thresholds = special.ndtri(np.asarray(pd, dtype=np.float64))
     table = np.column_stack([thresholds, independent])
-    distinct, inverse = np.unique(table, axis=0, return_inverse=True)
+    distinct, inverse = _unique_rows(table)
     shares = np.clip(1.0 - np.sum(distinct[:, 1:] ** 2, axis=1), 1e-18, 1.0)
     return CopulaClasses(
         thresholds=np.ascontiguousarray(distinct[:, 0]),
@@ -188,3 +188,22 @@ def copula_classes(pd: FloatArray, copula: GaussianCopula) -> CopulaClasses:
         idiosyncratic_sd=np.sqrt(shares),
         obligor_class=inverse.reshape(-1).astype(np.int64),
     )
+
+
+def _unique_rows(table: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Distinct rows (sorted) and each row's index among them, fast for many rows and few distinct values.
+
+    Each column is coded by its distinct values, the codes are combined into one integer per row, and only
+    that integer column is sorted: much faster than ``np.unique(axis=0)`` on a million rows.
+    """
+    codes = np.zeros(table.shape[0], dtype=np.int64)
+    radix = 1
+    for column in range(table.shape[1]):
+        values, code = np.unique(table[:, column], return_inverse=True)
+        if radix * values.shape[0] >= 2**62:
+            distinct, inverse = np.unique(table, axis=0, return_inverse=True)
+            return distinct, inverse.reshape(-1).astype(np.int64)
+        codes = codes * values.shape[0] + code.reshape(-1)
+        radix *= values.shape[0]
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    return table[first], inverse.reshape(-1).astype(np.int64)

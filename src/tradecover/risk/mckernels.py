@@ -28,7 +28,7 @@ IntArray = NDArray[np.int64]
 UIntArray = NDArray[np.uint64]
 BoolArray = NDArray[np.bool_]
 
-_TWIST_TOLERANCE = 1e-10
+_TWIST_TOLERANCE = 1e-4
 _TWIST_ITERATIONS = 60
 _SQRT_HALF = math.sqrt(0.5)
 # Poisson counts are drawn by inversion in pieces of at most this mean (e^−30 is far from underflow).
@@ -107,9 +107,18 @@ def _gaussian_scenario(
         for f in range(shift.shape[0]):
             z -= loadings[g, f] * factors[f]
         class_pd[g] = 0.5 * math.erfc(-z * _SQRT_HALF / idiosyncratic_sd[g])
+    if not twist:
+        # Plain or shift-only: one pass, reading each obligor's group probability directly.
+        total = 0.0
+        for i in range(loss.shape[0]):
+            hit = uniform(key, np.uint64(i) << OBLIGOR_SHIFT) < class_pd[obligor_class[i]]
+            defaults[i] = hit
+            if hit:
+                total += loss[i]
+        return total, log_weight
     for i in range(loss.shape[0]):
         obligor_pd[i] = class_pd[obligor_class[i]]
-    theta = solve_twist(obligor_pd, loss, target) if twist else 0.0
+    theta = solve_twist(obligor_pd, loss, target)
     total = 0.0
     psi = 0.0
     for i in range(loss.shape[0]):

@@ -23,7 +23,9 @@ def panjer_one_sector(
     parameters a = q, b = (r − 1)q, q = vμ/(1 + vμ): g_n = Σ_{j=1..n} (a + b·j/n)·f_j·g_{n−j}.
     """
     units = np.asarray(units, dtype=np.int64)
-    intensities = np.asarray(intensities, dtype=np.float64)
+    # A default that costs 0 units leaves the loss unchanged: dropping such obligors is exact, and Panjer's
+    # recursion below assumes a severity without mass at 0.
+    intensities = np.where(units > 0, np.asarray(intensities, dtype=np.float64), 0.0)
     mean = float(intensities.sum())
     result = np.zeros(length, dtype=np.float64)
     if mean <= 0:
@@ -34,7 +36,10 @@ def panjer_one_sector(
     # (a, b, g_0) = (0, μ, e^{−μ}) without dividing by v or raising 1 − q to a huge power.
     a = variance * mean / (1.0 + variance * mean)
     b = (1.0 - variance) * mean / (1.0 + variance * mean)
-    result[0] = math.exp(-math.log1p(variance * mean) / variance) if variance > 0 else math.exp(-mean)
+    # log(1 + vμ)/v, by its series where vμ is so small (even subnormal) that log1p(vμ) loses it.
+    x = variance * mean
+    rate = mean * (1.0 - x / 2.0 + x * x / 3.0) if x < 1e-6 else math.log1p(x) / variance
+    result[0] = math.exp(-rate)
     for n in range(1, length):
         j = np.arange(1, n + 1)
         result[n] = float(np.sum((a + b * j / n) * severity[1 : n + 1] * result[n - 1 :: -1][:n]))
