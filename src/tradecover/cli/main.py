@@ -6,6 +6,7 @@ import typer
 
 from tradecover.cli.buyers import buyers_app
 from tradecover.cli.database import db_app
+from tradecover.cli.declarations import import_app
 from tradecover.cli.demo import demo
 from tradecover.cli.errors import CommandGroup
 from tradecover.cli.limits import limits_app
@@ -34,3 +35,4 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(policies_app, name="policies")
 app.add_typer(products_app, name="products")
 app.add_typer(limits_app, name="limits")
+app.add_typer(import_app, name="import")
