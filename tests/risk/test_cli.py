@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import distributed
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -263,3 +264,25 @@ def test_a_correlation_matrix_that_is_not_positive_semi_definite_is_refused(
     )
     assert result.exit_code == 2
     assert "positive semi-definite" in result.stderr
+
+
+def test_the_scheduler_option_runs_on_that_cluster_with_the_in_process_numbers(book: Path) -> None:
+    args = [
+        "--portfolio",
+        str(book),
+        "--method",
+        "montecarlo",
+        "--simulations",
+        "2000",
+        "--seed",
+        "3",
+        "--json",
+    ]
+    local = invoke(*args)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=None
+    ) as cluster:
+        remote = invoke(*args, "--scheduler", cluster.scheduler_address)
+    assert remote.exit_code == 0, remote.output
+    assert cluster.scheduler_address.startswith("tcp://")
+    assert json.loads(remote.stdout) == json.loads(local.stdout)

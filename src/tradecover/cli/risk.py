@@ -33,6 +33,7 @@ from tradecover.risk.portfolio import Portfolio, load_portfolio_csv
 from tradecover.risk.scenarios import (
     Scenario,
     apply_scenario,
+    compare_scenario,
     load_scenario,
     stress_copula,
     stress_sector_variances,
@@ -232,21 +233,29 @@ def _by_label(book: Portfolio, outcome: Outcome) -> tuple[str, dict[str, float],
     return basis, countries, sectors
 
 
+def _flat(figures: dict[str, Any]) -> dict[str, float]:
+    flat = {"expected_loss": float(figures["expected_loss"]), "std": float(figures["std"])}
+    for key in ("var", "es"):
+        flat.update({f"{key} {level}": float(value) for level, value in figures[key].items()})
+    return flat
+
+
 def _comparison(
     scenario: Scenario, base_book: Portfolio, base: Outcome, stressed_book: Portfolio, stressed: Outcome
 ) -> dict[str, Any]:
-    basis, base_country, base_sector = _by_label(base_book, base)
-    _, stressed_country, stressed_sector = _by_label(stressed_book, stressed)
+    basis, *base_by = _by_label(base_book, base)
+    _, *stressed_by = _by_label(stressed_book, stressed)
+    paired = compare_scenario(
+        scenario,
+        _flat(base.figures),
+        _flat(stressed.figures),
+        CONTRIBUTION_LEVEL,
+        (base_by[0], base_by[1]),
+        (stressed_by[0], stressed_by[1]),
+    )
 
-    def paired(a: dict[str, float], b: dict[str, float]) -> dict[str, dict[str, float]]:
-        return {
-            key: {
-                "base": a.get(key, 0.0),
-                "stressed": b.get(key, 0.0),
-                "change": b.get(key, 0.0) - a.get(key, 0.0),
-            }
-            for key in sorted(set(a) | set(b))
-        }
+    def rows(pairs: dict[str, tuple[float, float]]) -> dict[str, dict[str, float]]:
+        return {key: {"base": a, "stressed": b, "change": b - a} for key, (a, b) in pairs.items()}
 
     return {
         "scenario": scenario.name,
@@ -254,8 +263,8 @@ def _comparison(
         "base": _public(base.figures),
         "stressed": _public(stressed.figures),
         "contribution_basis": basis,
-        "by_country": paired(base_country, stressed_country),
-        "by_sector": paired(base_sector, stressed_sector),
+        "by_country": rows(paired.by_country),
+        "by_sector": rows(paired.by_sector),
     }
 
 
