@@ -21,6 +21,7 @@ from tradecover.web.pages import (
     admin,
     alerts,
     buyers,
+    declarations,
     home,
     limits,
     policies,
@@ -54,7 +55,19 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
     )
     install_error_pages(web)
     web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (sign_in, home, account, admin, buyers, alerts, quotes, policies, products, limits):
+    for module in (
+        sign_in,
+        home,
+        account,
+        admin,
+        buyers,
+        alerts,
+        quotes,
+        policies,
+        products,
+        limits,
+        declarations,
+    ):
         web.include_router(module.router)
     return web
 

@@ -53,6 +53,7 @@ POLICIES_PATH = "/policies"
 PRODUCTS_PATH = "/products"
 LIMITS_PATH = "/limits"
 REFERRALS_PATH = "/underwriting/referrals"
+DECLARATIONS_PATH = "/declarations"
 
 KIND_TITLES: dict[OrganisationKind, str] = {
     OrganisationKind.INSURER: "Insurer",
@@ -93,7 +94,11 @@ WORKSPACES: dict[Role, Workspace] = {
             ),
             Section("My policies", "Your policies, their terms and versions", POLICIES_PATH),
             Section("Buyer limits", "Ask for cover on a buyer and follow the decision", LIMITS_PATH),
-            _soon("Shipments & payments", "Declare shipments and payments, one by one or in bulk"),
+            Section(
+                "Shipments & payments",
+                "Declare shipments and payments, one by one or in bulk; exposure per buyer",
+                DECLARATIONS_PATH,
+            ),
             _soon("Overdues & claims", "Report overdue invoices, ask for extensions, file claims"),
             _soon("Premium invoices", "Monthly premium, with the subsidy share shown"),
             _soon("Subsidies", "Programmes you are eligible for and what they paid"),
