@@ -139,6 +139,9 @@ def test_gaussian_monte_carlo_prints_standard_errors_and_repeats_for_a_seed(
     assert out["method"] == "montecarlo"
     assert set(out["es"]) == {"0.99", "0.995", "0.999"}
     assert out["standard_errors"]["es"]["0.999"] > 0
+    low, high = out["intervals"]["es"]["0.999"]
+    assert low < out["es"]["0.999"] < high
+    assert set(out["intervals"]["var"]) == {"0.99", "0.995", "0.999"}
     book = load_portfolio_csv(factor_book)
     copula = copula_from_weights(book, np.array([[1.0, 0.3], [0.3, 1.0]]))  # the file's order is CN, US
     assert book.factor_names == ("US", "CN")

@@ -25,7 +25,7 @@ from tradecover.risk.creditriskplus import credit_risk_plus
 from tradecover.risk.discretisation import default_unit, discretise
 from tradecover.risk.execution import Executor, InProcessExecutor
 from tradecover.risk.executors import DaskExecutor
-from tradecover.risk.mcmeasures import MonteCarloMeasures, aggregate_by_label
+from tradecover.risk.mcmeasures import Estimate, MonteCarloMeasures, aggregate_by_label
 from tradecover.risk.measures import STANDARD_LEVELS, risk_measures
 from tradecover.risk.montecarlo import simulate_credit_risk_plus, simulate_gaussian
 from tradecover.risk.onefactor import one_factor_distribution
@@ -139,19 +139,31 @@ class Outcome:
 
 
 def _mc_figures(measures: MonteCarloMeasures) -> dict[str, Any]:
-    def error(estimate: Any) -> float:
-        return float(estimate.standard_error)
+    def by_level(estimates: dict[float, Estimate], part: Callable[[Estimate], Any]) -> dict[str, Any]:
+        return {str(level): part(estimate) for level, estimate in estimates.items()}
+
+    def error(estimate: Estimate) -> float:
+        return estimate.standard_error
+
+    def interval(estimate: Estimate) -> list[float]:
+        return [estimate.low, estimate.high]
 
     return {
         "expected_loss": measures.expected_loss.value,
         "std": measures.std.value,
-        "var": {str(level): e.value for level, e in measures.var.items()},
-        "es": {str(level): e.value for level, e in measures.es.items()},
+        "var": by_level(measures.var, lambda e: e.value),
+        "es": by_level(measures.es, lambda e: e.value),
         "standard_errors": {
             "expected_loss": error(measures.expected_loss),
             "std": error(measures.std),
-            "var": {str(level): error(e) for level, e in measures.var.items()},
-            "es": {str(level): error(e) for level, e in measures.es.items()},
+            "var": by_level(measures.var, error),
+            "es": by_level(measures.es, error),
+        },
+        "intervals": {
+            "expected_loss": interval(measures.expected_loss),
+            "std": interval(measures.std),
+            "var": by_level(measures.var, interval),
+            "es": by_level(measures.es, interval),
         },
         "confidence": measures.confidence,
         "batches": measures.batches,
@@ -213,11 +225,12 @@ def _public(figures: dict[str, Any]) -> dict[str, Any]:
     result = dict(figures)
     for key in ("var", "es"):
         result[key] = {k: v for k, v in figures[key].items() if k in shown}
-    if "standard_errors" in figures:
-        errors = dict(figures["standard_errors"])
-        for key in ("var", "es"):
-            errors[key] = {k: v for k, v in errors[key].items() if k in shown}
-        result["standard_errors"] = errors
+    for part in ("standard_errors", "intervals"):
+        if part in figures:
+            section = dict(figures[part])
+            for key in ("var", "es"):
+                section[key] = {k: v for k, v in section[key].items() if k in shown}
+            result[part] = section
     return result
 
 

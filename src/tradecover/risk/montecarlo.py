@@ -39,6 +39,7 @@ IntArray = NDArray[np.int64]
 
 # A chunk holds about this many obligor draws (scenarios × obligors), a few tenths of a second of work.
 _DRAWS_PER_CHUNK = 20_000_000
+_PROGRESS_STEPS = 50
 _PILOT_DRAWS = 4_000
 # The pilot evaluates (draws × groups) conditional PDs; beyond this it uses fewer draws.
 _PILOT_WORK = 50_000_000
@@ -114,7 +115,8 @@ def _check_run(scenarios: int, chunk_size: int | None, obligors: int, batches: i
     if scenarios < 2 * batches:
         raise ValueError(f"at least {2 * batches} scenarios are needed for {batches} batches")
     if chunk_size is None:
-        return max(64, min(scenarios, _DRAWS_PER_CHUNK // max(obligors, 1)))
+        # Bounded work per chunk, and at least ~_PROGRESS_STEPS chunks so that progress moves.
+        return max(64, min(_DRAWS_PER_CHUNK // max(obligors, 1), -(-scenarios // _PROGRESS_STEPS)))
     if chunk_size < 1:
         raise ValueError("the chunk size must be at least 1")
     return chunk_size
@@ -264,7 +266,7 @@ def simulate_gaussian(
     contributions : bool
         Also compute Euler contributions to VaR and ES per obligor at each level (a second pass).
     chunk_size : int, optional
-        Scenarios per task; default about 2·10⁷ / n.
+        Scenarios per task; default about 2·10⁷ / n, and at most N/50 (but at least 64).
     batches, confidence : int, float
         Batch means for standard errors, and the confidence of the intervals.
     executor : Executor, optional
