@@ -8,6 +8,7 @@ follow), so services and handlers never filter by hand and cannot forget to.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -92,11 +93,19 @@ def _apply_tenant_criteria(state: ORMExecuteState) -> None:
         return
     if tenant.is_unrestricted:
         return
-    options: list[Any] = [
-        with_loader_criteria(cls, cls.tenant_criteria(tenant.organisation_id), include_aliases=True)
-        for cls in _scoped_classes()
-    ]
-    state.statement = state.statement.options(*options)
+    state.statement = state.statement.options(
+        *_criteria_options(tenant.organisation_id, tuple(_scoped_classes()))
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _criteria_options(organisation_id: uuid.UUID, classes: tuple[type[TenantScoped], ...]) -> tuple[Any, ...]:
+    # Building the criteria of every scoped class costs more than most queries: build them once per
+    # organisation (the options are immutable and safe to share between statements and threads).
+    return tuple(
+        with_loader_criteria(cls, cls.tenant_criteria(organisation_id), include_aliases=True)
+        for cls in classes
+    )
 
 
 def _touches(state: ORMExecuteState, cls: type) -> bool:
