@@ -35,6 +35,11 @@ def main() -> None:
     plan = plan_importance_sampling(book, copula, LEVEL, seed=1)
     times: dict[int, float] = {}
     losses: dict[int, np.ndarray] = {}
+    start = time.perf_counter()
+    simulate_gaussian(
+        book, copula, scenarios=args.scenarios, seed=1, importance=plan, chunk_size=args.chunk_size
+    )
+    print(f"in process (calling thread): {time.perf_counter() - start:.2f} s")
     for workers in (1, 2):
         with (
             distributed.LocalCluster(
