@@ -294,9 +294,8 @@ def apply_scenario(portfolio: Portfolio, scenario: Scenario) -> Portfolio:
     lgd = portfolio.lgd.copy()
     stressed = replace(portfolio, pd=pd, exposure=exposure, lgd=lgd)
     sources = domestic_sources(stressed, scenario)
-    if scenario.domestic_shift is not None and sources.size:
+    if scenario.domestic_shift is not None and stressed.countries is not None and sources.size:
         shift = scenario.domestic_shift
-        assert stressed.countries is not None  # domestic_sources checked it
         moved = stressed.exposure[sources] * shift.fraction
         exposure = stressed.exposure.copy()
         exposure[sources] -= moved
@@ -360,8 +359,7 @@ def stress_copula(copula: GaussianCopula, portfolio: Portfolio, scenario: Scenar
     """
     loadings = copula.loadings
     sources = domestic_sources(portfolio, scenario)
-    if sources.size and scenario.domestic_shift is not None:
-        assert portfolio.countries is not None
+    if sources.size and scenario.domestic_shift is not None and portfolio.countries is not None:
         extra = _moved_weights(
             loadings[sources],
             copula.factor_names,
