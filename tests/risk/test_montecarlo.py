@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -218,3 +219,19 @@ def test_scaling_weights_to_an_asset_correlation_gives_that_systematic_share() -
     correlation = np.array([[1.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 1.0]])
     copula = copula_from_weights(book, correlation, asset_correlation=0.25)
     np.testing.assert_allclose(copula.systematic_share, 0.25)
+
+
+def test_memory_does_not_grow_with_scenarios_times_obligors() -> None:
+    book = whole_unit_book(12, obligors=2_000)
+    copula = two_factors(book)
+    simulate_gaussian(book, copula, scenarios=200, seed=0)  # compile and warm caches first
+    # The planner's pilot scratch is bounded by a constant (about 8 MB per array); measure the simulation.
+    plan = plan_importance_sampling(book, copula, 0.999, seed=1)
+    tracemalloc.start()
+    try:
+        simulate_gaussian(book, copula, scenarios=20_000, seed=1, importance=plan, contributions=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # A dense scenarios × obligors array of booleans alone would take 40 MB.
+    assert peak < 10_000_000

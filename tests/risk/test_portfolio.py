@@ -74,3 +74,14 @@ def test_a_non_integer_sector_without_weights_is_refused(tmp_path: Path) -> None
     path.write_text("id,exposure,pd,lgd,sector\na,100,0.1,0.5,retail\n")
     with pytest.raises(ValueError, match="sector must be an integer"):
         load_portfolio_csv(path)
+
+
+def test_a_grade_column_is_read_as_whole_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "graded.csv"
+    path.write_text("id,exposure,pd,lgd,sector,country,grade\na,10,0.01,0.5,0,US,4\nb,20,0.02,0.5,0,CN,7\n")
+    book = load_portfolio_csv(path)
+    assert book.grades is not None
+    assert book.grades.tolist() == [4, 7]
+    path.write_text("id,exposure,pd,lgd,sector,grade\na,10,0.01,0.5,0,B+\n")
+    with pytest.raises(ValueError, match="grade must be a whole number"):
+        load_portfolio_csv(path)

@@ -43,6 +43,8 @@ _PROGRESS_STEPS = 50
 _PILOT_DRAWS = 4_000
 # The pilot evaluates (draws × groups) conditional PDs; beyond this it uses fewer draws.
 _PILOT_WORK = 50_000_000
+# Elements of conditional-PD scratch (draws × groups) evaluated at once in the pilot.
+_MOMENT_SCRATCH = 1_000_000
 # Twist when the conditional SD of the loss at the shift is above this share of the target loss.
 TWIST_WORTHWHILE = 0.1
 
@@ -167,9 +169,19 @@ def gaussian_contribution_task(book: GaussianBook, job: tuple[int, IntArray, Flo
 def _conditional_moments(
     classes: CopulaClasses, class_loss: FloatArray, class_square: FloatArray, factors: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """E[L | Y] and Var[L | Y] for factor draws of shape (S, F), by obligor group."""
-    p = special.ndtr((classes.thresholds[None, :] - factors @ classes.loadings.T) / classes.idiosyncratic_sd)
-    return p @ class_loss, (p * (1.0 - p)) @ class_square
+    """E[L | Y] and Var[L | Y] for factor draws of shape (S, F), by obligor group; shapes (S,) each.
+
+    Draws are taken a few at a time so that the (draws × groups) scratch stays near 8 MB per array.
+    """
+    groups = classes.thresholds.shape[0]
+    step = max(1, _MOMENT_SCRATCH // max(groups, 1))
+    means, variances = np.empty(factors.shape[0]), np.empty(factors.shape[0])
+    for start in range(0, factors.shape[0], step):
+        y = factors[start : start + step]
+        p = special.ndtr((classes.thresholds[None, :] - y @ classes.loadings.T) / classes.idiosyncratic_sd)
+        means[start : start + step] = p @ class_loss
+        variances[start : start + step] = (p * (1.0 - p)) @ class_square
+    return means, variances
 
 
 def plan_importance_sampling(
