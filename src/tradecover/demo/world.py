@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tradecover.buyers.service import BuyerRegistration, register_buyers
 from tradecover.demo.buyers import plan_buyers
 from tradecover.demo.catalogue import Institution, demo_users, institutions
+from tradecover.demo.declarations import seed_demo_declarations
 from tradecover.demo.exporters import PolicyholderPlan, plan_policyholders
 from tradecover.demo.grades import seed_grade_history
 from tradecover.demo.limits import seed_demo_limits
@@ -145,6 +146,7 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
     seed_grade_history(session, plan.seed, plan.buyers, buyer_ids)
     seed_demo_policies(session, plan.seed, organisation_ids, plan.policyholders)
     seed_demo_limits(session, plan.seed, organisation_ids)
+    seed_demo_declarations(session, plan.seed, organisation_ids[FLAGSHIP_POLICYHOLDER])
     return DemoWorldSummary(
         organisations=len(plan.institutions) + len(plan.policyholders),
         policyholders=len(plan.policyholders),
