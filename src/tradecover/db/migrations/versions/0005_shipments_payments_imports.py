@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-28 08:28:31.529260
+Create Date: 2026-11-28 08:38:54.639042
 """
 
 from __future__ import annotations
@@ -160,8 +160,6 @@ def upgrade() -> None:
         sa.Column("exposure_minor", sa.BigInteger(), nullable=False),
         sa.Column("stopped_since", sa.Date(), nullable=True),
         sa.Column("loss_event_on", sa.Date(), nullable=True),
-        sa.Column("policyholder_id", sa.Uuid(), nullable=False),
-        sa.Column("insurer_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.CheckConstraint("amount_minor > 0", name=op.f("ck_shipments_amount_positive")),
         sa.CheckConstraint("due_date >= shipment_date", name=op.f("ck_shipments_due_after_shipment")),
@@ -180,25 +178,16 @@ def upgrade() -> None:
             ["declaration_imports.id"],
             name=op.f("fk_shipments_import_batch_id_declaration_imports"),
         ),
-        sa.ForeignKeyConstraint(
-            ["insurer_id"], ["organisations.id"], name=op.f("fk_shipments_insurer_id_organisations")
-        ),
         sa.ForeignKeyConstraint(["policy_id"], ["policies.id"], name=op.f("fk_shipments_policy_id_policies")),
-        sa.ForeignKeyConstraint(
-            ["policyholder_id"], ["organisations.id"], name=op.f("fk_shipments_policyholder_id_organisations")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shipments")),
         sa.UniqueConstraint(
             "policy_id", "invoice_number", name=op.f("uq_shipments_policy_id_invoice_number")
         ),
     )
     with op.batch_alter_table("shipments", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_shipments_import_batch_id"), ["import_batch_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_shipments_insurer_id"), ["insurer_id"], unique=False)
         batch_op.create_index(
             "ix_shipments_policy_buyer_date", ["policy_id", "buyer_id", "shipment_date"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_shipments_policyholder_id"), ["policyholder_id"], unique=False)
 
     op.create_table(
         "payment_applications",
@@ -212,17 +201,10 @@ def upgrade() -> None:
         sa.Column("received_on", sa.Date(), nullable=False),
         sa.Column("paid_minor", sa.BigInteger(), nullable=False),
         sa.Column("insured_released_minor", sa.BigInteger(), nullable=False),
-        sa.Column("policyholder_id", sa.Uuid(), nullable=False),
-        sa.Column("insurer_id", sa.Uuid(), nullable=False),
         sa.CheckConstraint("insured_released_minor >= 0", name=op.f("ck_payment_applications_released")),
         sa.CheckConstraint("paid_minor > 0", name=op.f("ck_payment_applications_paid_positive")),
         sa.ForeignKeyConstraint(
             ["buyer_id"], ["buyers.id"], name=op.f("fk_payment_applications_buyer_id_buyers")
-        ),
-        sa.ForeignKeyConstraint(
-            ["insurer_id"],
-            ["organisations.id"],
-            name=op.f("fk_payment_applications_insurer_id_organisations"),
         ),
         sa.ForeignKeyConstraint(
             ["payment_id"], ["payments.id"], name=op.f("fk_payment_applications_payment_id_payments")
@@ -231,25 +213,16 @@ def upgrade() -> None:
             ["policy_id"], ["policies.id"], name=op.f("fk_payment_applications_policy_id_policies")
         ),
         sa.ForeignKeyConstraint(
-            ["policyholder_id"],
-            ["organisations.id"],
-            name=op.f("fk_payment_applications_policyholder_id_organisations"),
-        ),
-        sa.ForeignKeyConstraint(
             ["shipment_id"], ["shipments.id"], name=op.f("fk_payment_applications_shipment_id_shipments")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_applications")),
     )
     with op.batch_alter_table("payment_applications", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_payment_applications_insurer_id"), ["insurer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_payment_applications_payment_id"), ["payment_id"], unique=False)
         batch_op.create_index(
             "ix_payment_applications_policy_buyer_date",
             ["policy_id", "buyer_id", "received_on"],
             unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_payment_applications_policyholder_id"), ["policyholder_id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_payment_applications_shipment_id"), ["shipment_id"], unique=False
@@ -259,17 +232,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("payment_applications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_applications_shipment_id"))
-        batch_op.drop_index(batch_op.f("ix_payment_applications_policyholder_id"))
         batch_op.drop_index("ix_payment_applications_policy_buyer_date")
         batch_op.drop_index(batch_op.f("ix_payment_applications_payment_id"))
-        batch_op.drop_index(batch_op.f("ix_payment_applications_insurer_id"))
 
     op.drop_table("payment_applications")
     with op.batch_alter_table("shipments", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_shipments_policyholder_id"))
         batch_op.drop_index("ix_shipments_policy_buyer_date")
-        batch_op.drop_index(batch_op.f("ix_shipments_insurer_id"))
-        batch_op.drop_index(batch_op.f("ix_shipments_import_batch_id"))
 
     op.drop_table("shipments")
     with op.batch_alter_table("payments", schema=None) as batch_op:
