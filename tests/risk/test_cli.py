@@ -241,6 +241,9 @@ def test_a_gaussian_scenario_run_reports_es_contributions(factor_book: Path, cor
         (["--model", "gaussian"], "--correlations"),
         (["--scenario", "no-such-scenario"], "unknown scenario"),
         (["--scheduler", "tcp://127.0.0.1:1"], "--method montecarlo"),
+        (["--simulations", "1000"], "--simulations is for Monte Carlo"),
+        (["--seed", "4"], "--seed is for Monte Carlo"),
+        (["--correlations", "c.json"], "--correlations is for the gaussian model"),
     ],
 )
 def test_bad_option_combinations_are_one_line_and_exit_2(book: Path, extra: list[str], message: str) -> None:

@@ -43,6 +43,7 @@ risk_app = typer.Typer(help="Portfolio risk: loss distribution, VaR and expected
 
 # Contributions by country and sector are reported to ES at the Solvency II level.
 CONTRIBUTION_LEVEL = 0.995
+DEFAULT_SIMULATIONS = 100_000
 
 
 @risk_app.callback()
@@ -340,6 +341,31 @@ def _comparison_tables(comparison: dict[str, Any]) -> list[Table]:
     return tables
 
 
+def _refuse_unused(
+    model: Model,
+    method: Method,
+    sector_variances: Path | None,
+    correlations: Path | None,
+    unit: float | None,
+    simulations: int | None,
+    seed: int | None,
+    scheduler: str | None,
+) -> None:
+    """Refuse an option that the chosen model and method would silently ignore."""
+    if method is Method.analytic:
+        for value, option in ((simulations, "--simulations"), (seed, "--seed"), (scheduler, "--scheduler")):
+            if value is not None:
+                raise ValueError(f"{option} is for Monte Carlo; add --method montecarlo")
+    if model is Model.gaussian and sector_variances is not None:
+        raise ValueError(
+            "--sector-variances is for the creditriskplus model; the gaussian model uses --correlations"
+        )
+    if model is Model.creditriskplus and correlations is not None:
+        raise ValueError("--correlations is for the gaussian model; add --model gaussian")
+    if model is Model.gaussian and method is Method.montecarlo and unit is not None:
+        raise ValueError("--unit is not used by gaussian Monte Carlo, whose losses are not banded")
+
+
 @contextmanager
 def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[int], None] | None]:
     if not enabled:
@@ -379,8 +405,12 @@ def run(
     scenario: Annotated[
         str | None, typer.Option(help="Stress scenario: a shipped name (e.g. us-tariffs-145) or a JSON file.")
     ] = None,
-    simulations: Annotated[int, typer.Option(min=40, help="Monte Carlo scenarios.")] = 100_000,
-    seed: Annotated[int, typer.Option(min=0, help="Monte Carlo seed: the same seed, the same result.")] = 0,
+    simulations: Annotated[
+        int | None, typer.Option(min=40, help="Monte Carlo scenarios (default 100,000).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Monte Carlo seed (default 0): the same seed, the same result.")
+    ] = None,
     scheduler: Annotated[
         str | None, typer.Option(help="Run the Monte Carlo on this Dask scheduler, e.g. tcp://HOST:8786.")
     ] = None,
@@ -393,16 +423,15 @@ def run(
         stress = load_scenario(scenario) if scenario is not None else None
         variances = _sector_variances(sector_variances, book.factor_count)
         copula = _copula(correlations, book) if model is Model.gaussian else None
-        if scheduler is not None and method is not Method.montecarlo:
-            raise ValueError("--scheduler runs Monte Carlo only; add --method montecarlo")
+        _refuse_unused(model, method, sector_variances, correlations, unit, simulations, seed, scheduler)
         executor = DaskExecutor(scheduler) if scheduler is not None else InProcessExecutor()
         runs = 1 if stress is None else 2
         with _progress_bar(
-            method is Method.montecarlo and sys.stderr.isatty(), runs * simulations
+            method is Method.montecarlo and sys.stderr.isatty(), runs * (simulations or DEFAULT_SIMULATIONS)
         ) as progress:
             settings = Settings(
                 model, method, variances, copula, default_unit(book) if unit is None else unit,
-                simulations, seed, executor, progress,
+                simulations or DEFAULT_SIMULATIONS, seed or 0, executor, progress,
             )  # fmt: skip
             outcome = _evaluate(book, settings, copula, variances)
             if stress is not None:
