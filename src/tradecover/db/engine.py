@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+# How long a thread waits for its turn to write to an SQLite database (as SQLite's busy timeout).
+WRITER_WAIT_S = 30
 
 
 def normalise_url(url: str) -> str:
@@ -43,7 +47,25 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    # SQLite lets one writer in at a time and makes the others poll with growing sleeps (up to 100 ms),
+    # so under many threads the lock sits idle between holders and waits grow long and unfair. Threads
+    # of this engine queue on a lock of their own first and take SQLite's lock as soon as it is free;
+    # other processes still meet the busy timeout.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Writers queue at BEGIN instead of failing at their first write with "database is locked".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not writer.acquire(timeout=WRITER_WAIT_S):
+            raise TimeoutError(f"no turn to write to the database within {WRITER_WAIT_S} s")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release()
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        if writer.locked():
+            writer.release()
