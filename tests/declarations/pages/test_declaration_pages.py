@@ -53,8 +53,8 @@ def test_a_policyholder_declares_one_by_one_and_by_file_and_sees_exposure_per_bu
         data={
             "csrf_token": csrf_of(page.text),
             "policy_id": str(cover.policy_id),
-            "buyer_id": str(cover.buyer_id),
-            "amount": "20000.00",
+            "payer_id": str(cover.buyer_id),
+            "paid_amount": "20000.00",
             "received_on": TODAY.isoformat(),
         },
     )

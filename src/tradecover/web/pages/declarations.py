@@ -108,14 +108,18 @@ def _date(form: FormData, name: str) -> dt.date:
         raise ValidationError("enter a date (YYYY-MM-DD)", field=name) from None
 
 
-def _amount(form: FormData, policy: Policy) -> Money:
-    raw = text(form, "amount").strip()
+def _amount(form: FormData, policy: Policy, name: str = "amount") -> Money:
+    raw = text(form, name).strip()
     if not raw:
-        raise ValidationError("enter an amount", field="amount")
+        raise ValidationError("enter an amount", field=name)
     try:
         return Money.of(raw, policy.currency)
     except DomainError as error:
-        raise ValidationError(error.message, field="amount") from None
+        raise ValidationError(error.message, field=name) from None
+
+
+# The payment form sits beside the shipment form: its fields have their own names (and element ids).
+PAYMENT_FIELDS = {"buyer_id": "payer_id", "amount": "paid_amount"}
 
 
 def _refused(page: Page, form: FormData, error: DomainError) -> Response:
@@ -166,14 +170,15 @@ def declare_a_payment(page: SignedIn, form: PostedForm) -> Response:
     try:
         policy = get_policy(page.session, _uuid(form, "policy_id", "policy"))
         declaration = PaymentDeclaration(
-            buyer_id=_uuid(form, "buyer_id", "buyer"),
-            amount=_amount(form, policy),
+            buyer_id=_uuid(form, "payer_id", "buyer"),
+            amount=_amount(form, policy, "paid_amount"),
             received_on=_date(form, "received_on"),
             reference=text(form, "reference") or None,
         )
         payment = declare_payment(page.session, page.actor, policy.id, declaration)
     except DomainError as error:
-        return _refused(page, form, error)
+        field = PAYMENT_FIELDS.get(error.field or "", error.field)
+        return _refused(page, form, type(error)(error.message, field=field))
     message = f"Payment of {payment.amount} recorded"
     if payment.unapplied_minor:
         message += f"; {payment.unapplied} found no open invoice"
