@@ -211,3 +211,50 @@ def test_amounts_are_shown_with_the_currency_and_its_minor_unit() -> None:
     assert show(4_000_000, "USD") == "USD 40,000.00"
     assert show(1500, "JPY") == "JPY 1,500"
     assert show(-5, "USD") == "USD -0.05"
+
+
+@given(
+    amount=st.integers(1, 10**9),
+    cover_minor=st.integers(0, 10**9),
+    exposure=st.integers(0, 10**9),
+    credit_days=st.integers(0, 360),
+    late_days=st.integers(-5, 10),
+    loss_offset=st.none() | st.integers(-10, 10),
+    stop_offset=st.none() | st.integers(-10, 10),
+    source=st.sampled_from(list(CoverSource)),
+)
+def test_the_insured_part_is_nothing_exactly_when_a_rule_fails_and_the_available_part_otherwise(
+    amount: int,
+    cover_minor: int,
+    exposure: int,
+    credit_days: int,
+    late_days: int,
+    loss_offset: int | None,
+    stop_offset: int | None,
+    source: CoverSource,
+) -> None:
+    deadline = SHIPPED + dt.timedelta(days=7)
+    facts = ShipmentFacts(
+        "X",
+        "USD",
+        amount,
+        SHIPPED,
+        SHIPPED + dt.timedelta(days=credit_days),
+        deadline + dt.timedelta(late_days),
+    )
+    if source is not CoverSource.NONE and cover_minor == 0:
+        cover_minor = 1
+    facts_cover = CoverFacts(
+        180,
+        deadline,
+        source,
+        0 if source is CoverSource.NONE else cover_minor,
+        exposure,
+        None if stop_offset is None else SHIPPED + dt.timedelta(stop_offset),
+        None if loss_offset is None else SHIPPED + dt.timedelta(loss_offset),
+    )
+    result = judge_shipment(facts, facts_cover)
+    failed = any(v.outcome is Outcome.FAILED for v in result.verdicts)
+    assert (result.insured_minor == 0) == failed
+    if not failed:
+        assert result.insured_minor == min(amount, facts_cover.available_minor)

@@ -60,11 +60,14 @@ def get_policy(session: Session, policy_id: uuid.UUID) -> Policy:
 
 
 def policy_for_declaring(session: Session, actor: Actor, policy_id: uuid.UUID) -> Policy:
-    """The policy, when the actor is its insured (or the operator); refuses others."""
+    """The policy, locked for declaring, when the actor is its insured (or the operator); refuses others."""
     policy = get_policy(session, policy_id)
     actor.require(*MAY_DECLARE)
     if not actor.is_platform_admin and actor.organisation_id != policy.policyholder_id:
         raise PermissionDenied("only the insured of the policy declares on it")
+    # Declarations on one policy take turns (PostgreSQL row lock; SQLite writers are serial already), so
+    # two at once never both use the same available limit.
+    session.execute(select(Policy.id).where(Policy.id == policy.id).with_for_update())
     return policy
 
 
