@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 # A navigation entry only that role has (a link where the page exists, else marked "Soon").
 ROLE_NAVIGATION: dict[Role, str] = {
-    Role.POLICYHOLDER: "Credit limits",
-    Role.UNDERWRITER: "Referred limits",
+    Role.POLICYHOLDER: "Buyer limits",
+    Role.UNDERWRITER: "Referral queue",
     Role.CLAIMS_HANDLER: "Claims queue",
     Role.INSURER_ADMIN: "Users",
     Role.BANK_OFFICER: "Borrowing base",
