@@ -190,6 +190,30 @@ def test_an_exporter_gets_cover_asks_for_limits_declares_and_sees_exposure_per_b
     page.get_by_test_id("import").click()
     expect(page.get_by_test_id("import-status")).to_contain_text("Imported whole: 1 shipments")
 
+    # A file with a bad row is refused whole, with the row and the reason, and a report to download.
+    _nav(page, "Shipments & payments")
+    page.locator("#f-file").set_input_files(
+        files=[
+            {
+                "name": "bad.csv",
+                "mimeType": "text/csv",
+                "buffer": content.replace("INV-3", "INV-4").replace("300000.00", "-1").encode(),
+            }
+        ]
+    )
+    page.get_by_test_id("import").click()
+    expect(page.get_by_test_id("import-status")).to_contain_text("Rejected: 1 of 1 rows")
+    expect(page.get_by_test_id("rejections")).to_contain_text("Amount must be more than zero")
+    expect(page.get_by_test_id("rejection-report")).to_be_visible()
+
+    # A workbook is refused with the advice to save it as CSV, on the form itself.
+    _nav(page, "Shipments & payments")
+    page.locator("#f-file").set_input_files(
+        files=[{"name": "book.xlsx", "mimeType": "application/octet-stream", "buffer": b"PK"}]
+    )
+    page.get_by_test_id("import").click()
+    expect(page.get_by_test_id("upload")).to_contain_text("save the sheet as CSV")
+
     # Exposure and availability per buyer.
     _nav(page, "Shipments & payments")
     bluewater = page.get_by_test_id("exposure-row").filter(has_text="Bluewater")
