@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tests.limits.conftest import TODAY, Book, new_buyer, open_book, usd
 
+from tradecover.buyers.grades import country_grade
 from tradecover.clock import FixedClock
 from tradecover.db.tenancy import set_tenant
 from tradecover.declarations.model import Payment, Shipment
@@ -24,7 +26,11 @@ from tradecover.declarations.service import (
 from tradecover.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tradecover.limits.decisions import request_limit
 from tradecover.limits.model import LimitStatus
-from tradecover.money import Money
+from tradecover.money import Money, Rate
+from tradecover.policies.model import Product
+from tradecover.policies.products import rate_grid, rate_table_for
+from tradecover.policies.rules import price_shipment
+from tradecover.policies.service import issue_policy
 
 
 def ship(
@@ -242,3 +248,39 @@ def test_only_the_insured_declares_and_other_organisations_see_nothing(db: Sessi
     page = list_shipments(db, limited.underwriter, limited.policy.id)
     assert [s.invoice_number for s in page.items] == ["INV-1"]
     assert page.total == 1
+
+
+def test_the_premium_is_the_policies_price_of_the_insured_part(db: Session, book: Book) -> None:
+    product = db.scalars(select(Product).where(Product.insurer_id == book.insurer_id)).one()
+    table = rate_table_for(db, product)
+    policy = issue_policy(
+        db,
+        book.insurer_admin,
+        product=product,
+        policyholder_id=book.policy.policyholder_id,
+        terms=product.terms,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        rate_table_id=table.id,
+        rate_adjustment=Decimal("0.1"),
+        preferential_discount=Rate.percent(15),
+    )
+    request_limit(db, book.exporter, policy.id, book.buyer.id, usd(100_000))
+    shipment = declare_shipment(
+        db,
+        book.exporter,
+        policy.id,
+        ShipmentDeclaration(book.buyer.id, "P-1", usd("123456.78"), TODAY, TODAY + dt.timedelta(days=75)),
+    )
+    expected = price_shipment(
+        rate_grid(table),
+        buyer_grade=book.buyer.grade,
+        country_grade=country_grade(db, "US"),
+        credit_days=75,
+        amount=shipment.insured,
+        discount=Rate.percent(15),
+        adjustment=Decimal("0.1"),
+    )
+    assert shipment.insured == usd(100_000)
+    assert shipment.premium == expected
+    assert expected.is_positive

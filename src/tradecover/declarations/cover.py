@@ -15,7 +15,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,7 +27,7 @@ from tradecover.errors import DomainError
 from tradecover.limits.history import in_force_on
 from tradecover.limits.model import CreditLimit
 from tradecover.limits.rules import dcl_verdict
-from tradecover.money import Rate, minor_unit_exponent, round_half_up
+from tradecover.money import Rate, minor_unit_exponent
 from tradecover.policies.model import Policy, RateTable
 from tradecover.policies.products import rate_grid
 from tradecover.policies.rules import RateGrid, effective_rate
@@ -81,7 +80,7 @@ class CoverBook:
         self._exposure: dict[uuid.UUID, _Steps] = {}
         self._dcl: dict[uuid.UUID, _Dcl] = defaultdict(_Dcl)
         self._dcl_on: dict[tuple[uuid.UUID, dt.date], int] = {}
-        self._rates: dict[tuple[int, int, int], Decimal | None] = {}
+        self._rates: dict[tuple[int, int, int], tuple[int, int] | None] = {}
         self.grades: dict[uuid.UUID, tuple[int, str]] = {}
         self._load_limits(session, buyer_ids)
         self._load_exposure(session, buyer_ids)
@@ -252,16 +251,20 @@ class CoverBook:
             return None
         grade, country = self.grades[buyer_id]
         key = (grade, self._country_grades.get(country, -1), credit_days)
-        if key not in self._rates:
-            try:
-                base = self.grid.rate_for(key[0], key[1], max(credit_days, 1))
-                self._rates[key] = effective_rate(
-                    base, self.policy.rate_adjustment, Rate(self.policy.preferential_discount)
-                )
-            except DomainError:
-                self._rates[key] = None
-        effective = self._rates[key]
-        if effective is None:
+        ratio = self._rates[key] if key in self._rates else self._rate(key)
+        if ratio is None:
             return None
-        premium = round_half_up(Decimal(insured_minor).scaleb(-self.exponent) * effective, self.currency)
-        return int(premium.scaleb(self.exponent))
+        # insured × rate, half up to the minor unit, in exact integers: rate = numerator / denominator.
+        numerator, denominator = ratio
+        return (2 * insured_minor * numerator + denominator) // (2 * denominator)
+
+    def _rate(self, key: tuple[int, int, int]) -> tuple[int, int] | None:
+        assert self.grid is not None
+        try:
+            base = self.grid.rate_for(key[0], key[1], max(key[2], 1))
+        except DomainError:
+            self._rates[key] = None
+            return None
+        rate = effective_rate(base, self.policy.rate_adjustment, Rate(self.policy.preferential_discount))
+        self._rates[key] = rate.as_integer_ratio()
+        return self._rates[key]

@@ -226,28 +226,29 @@ def _parse(text: str, policy: Policy, rejections: _Rejections, progress: Progres
     return rows, counted
 
 
-def _row(number: int, values: list[str], get: dict[str, int | None], currency: str, exponent: int) -> _Row:
-    def cell(name: str) -> str:
-        index = get[name]
-        return values[index].strip() if index is not None else ""
+def _cell(values: list[str], index: int | None) -> str:
+    return values[index].strip() if index is not None else ""
 
-    kind = cell("record").lower()
+
+def _row(number: int, values: list[str], get: dict[str, int | None], currency: str, exponent: int) -> _Row:
+    kind = _cell(values, get["record"]).lower()
     if kind not in ("shipment", "payment"):
-        raise ValueError(f"record {cell('record')!r} is not 'shipment' or 'payment'")
-    code = cell("currency").upper()
+        raise ValueError(f"record {_cell(values, get['record'])!r} is not 'shipment' or 'payment'")
+    code = _cell(values, get["currency"]).upper()
     if code != currency:
         raise ValueError(f"currency {code or '(blank)'} is not the policy currency {currency}")
-    key = (cell("buyer_country").upper(), cell("buyer_registration_number"))
+    key = (_cell(values, get["buyer_country"]).upper(), _cell(values, get["buyer_registration_number"]))
     if not key[0] or not key[1]:
         raise ValueError("the buyer's country and registration number are both needed")
-    amount = _minor(cell("amount"), exponent)
+    amount = _minor(_cell(values, get["amount"]), exponent)
     if kind == "payment":
         try:
-            reference = check_reference(cell("reference"))
+            reference = check_reference(_cell(values, get["reference"]))
         except ValidationError as error:
             raise ValueError(f"reference {error.message}") from None
-        return _Row(number, True, key, amount, _date(cell("received_on"), "received_on"), reference=reference)
-    invoice = cell("invoice_number")
+        received = _date(_cell(values, get["received_on"]), "received_on")
+        return _Row(number, True, key, amount, received, reference=reference)
+    invoice = _cell(values, get["invoice_number"])
     if not invoice or len(invoice) > MAX_INVOICE_NUMBER_LENGTH or "\x00" in invoice:
         raise ValueError(f"invoice_number must be 1 to {MAX_INVOICE_NUMBER_LENGTH} printable characters")
     return _Row(
@@ -255,9 +256,9 @@ def _row(number: int, values: list[str], get: dict[str, int | None], currency: s
         False,
         key,
         amount,
-        _date(cell("shipment_date"), "shipment_date"),
+        _date(_cell(values, get["shipment_date"]), "shipment_date"),
         invoice_number=invoice,
-        due_date=_date(cell("due_date"), "due_date"),
+        due_date=_date(_cell(values, get["due_date"]), "due_date"),
     )
 
 
@@ -303,6 +304,7 @@ def _check_invoices(session: Session, policy: Policy, rows: list[_Row], rejectio
 def _check_dates(
     rows: list[_Row], policy: Policy, book: CoverBook, today: dt.date, rejections: _Rejections
 ) -> None:
+    covered_on: dict[dt.date, bool] = {}
     for row in rows:
         if row.number in rejections.rows:
             continue
@@ -316,7 +318,10 @@ def _check_dates(
                     )
                 continue
             assert row.due_date is not None
-            if not covers(policy, row.day):
+            covered = covered_on.get(row.day)
+            if covered is None:
+                covered = covered_on[row.day] = covers(policy, row.day)
+            if not covered:
                 raise ValidationError(
                     f"{row.day.isoformat()} is outside the policy's cover", field="shipment_date"
                 )
