@@ -102,6 +102,7 @@ class _Open:
     paid_minor: int
     settled_on: dt.date | None = None
     values: dict[str, object] | None = None
+    touched: bool = False
 
     @property
     def order(self) -> tuple[dt.date, dt.date, str]:
@@ -512,6 +513,7 @@ def _plan_payment(
     for application in applications:
         invoice = by_key[application.key]  # type: ignore[index]
         invoice.paid_minor += application.paid_minor
+        invoice.touched = True
         if application.settles:
             invoice.settled_on = row.day
         if invoice.values is not None:
@@ -551,7 +553,7 @@ def _save(session: Session, plan: _Plan, progress: Progress) -> None:
             insert(PaymentApplication.metadata.tables[PaymentApplication.__tablename__]),
             plan.applications[start : start + INSERT_CHUNK],
         )
-    changed = [i for i in plan.earlier.values() if i.values is None]
+    changed = [i for i in plan.earlier.values() if i.touched]
     if changed:
         session.execute(
             update(Shipment),
