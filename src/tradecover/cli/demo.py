@@ -66,7 +66,11 @@ def demo(
                 console.print("Reusing the demo world already in the database (--reset starts over).")
             else:
                 plan = plan_demo_world(seed, buyers=buyers, policyholders=policyholders)
-                summary = seed_demo_world(session, plan)
+                with console.status(
+                    "Seeding the demo world: organisations, buyers, policies, limits, a year of "
+                    "shipments and payments (about a minute)…"
+                ):
+                    summary = seed_demo_world(session, plan)
                 console.print(
                     f"Seeded the demo world (seed {seed}): {summary.organisations} organisations "
                     f"({summary.policyholders} policyholders), {summary.users} users, "
