@@ -2,50 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from tradecover.cli.database import command_transaction, open_engine
 from tradecover.cli.errors import fail
 from tradecover.declarations.imports import import_declarations
 from tradecover.declarations.model import ImportStatus
-from tradecover.errors import NotFound
 from tradecover.parties.actor import Actor
-from tradecover.parties.model import User
-from tradecover.parties.service import actor_for
-from tradecover.policies.model import Policy
+from tradecover.parties.service import actor_by_email
+from tradecover.policies.service import find_policy
 
 import_app = typer.Typer(help="Import files: declarations (shipments and payments).", no_args_is_help=True)
 
 SHOWN_REJECTIONS = 20
-
-
-def _policy(session: Session, number_or_id: str) -> Policy:
-    text = number_or_id.strip()
-    try:
-        query = select(Policy).where(Policy.id == uuid.UUID(text))
-    except ValueError:
-        query = select(Policy).where(Policy.number == text)
-    policy = session.scalars(query).first()
-    if policy is None:
-        raise NotFound(f"no policy has the number or id {text!r}", field="policy")
-    return policy
-
-
-def _actor(session: Session, email: str | None) -> Actor:
-    if email is None:
-        return Actor.system()
-    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
-    if user is None:
-        raise NotFound(f"no user has the e-mail {email!r}", field="as")
-    return actor_for(user)
 
 
 @import_app.command("declarations")
@@ -82,9 +56,9 @@ def declarations_command(
             bar.update(task, description=stage, completed=done, total=total or None)
 
         with open_engine() as engine, command_transaction(engine) as session:
-            found = _policy(session, policy)
+            found = find_policy(session, Actor.system(), policy)
             batch = import_declarations(
-                session, _actor(session, as_user), found.id, file.name, content, progress=progress
+                session, actor_by_email(session, as_user), found.id, file.name, content, progress=progress
             )
             if batch.status is ImportStatus.REJECTED:
                 # Leaving by an error rolls the transaction back: a refused file leaves nothing behind.

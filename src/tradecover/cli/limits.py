@@ -10,12 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from tradecover.cli.database import command_transaction, open_engine
 from tradecover.cli.output import print_table
 from tradecover.clock import get_clock
-from tradecover.errors import NotFound, ValidationError
+from tradecover.errors import ValidationError
 from tradecover.limits.decisions import approve_referral, decline_referral, request_limit
 from tradecover.limits.history import in_force_on
 from tradecover.limits.model import CreditLimit, LimitStatus
@@ -23,9 +22,8 @@ from tradecover.limits.rules import show
 from tradecover.limits.service import LimitFilter, list_limits
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
-from tradecover.parties.model import User
-from tradecover.parties.service import actor_for
-from tradecover.policies.model import Policy
+from tradecover.parties.service import actor_by_email
+from tradecover.policies.service import find_policy
 
 limits_app = typer.Typer(help="Credit limits: list, request, decide referrals.", no_args_is_help=True)
 
@@ -42,32 +40,11 @@ class Verdict(enum.StrEnum):
     DECLINE = "decline"
 
 
-def _policy(session: Session, number_or_id: str) -> Policy:
-    text = number_or_id.strip()
-    try:
-        query = select(Policy).where(Policy.id == uuid.UUID(text))
-    except ValueError:
-        query = select(Policy).where(Policy.number == text)
-    policy = session.scalars(query).first()
-    if policy is None:
-        raise NotFound(f"no policy has the number or id {text!r}", field="policy")
-    return policy
-
-
 def _uuid(raw: str, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw.strip())
     except ValueError:
         raise ValidationError(f"{raw!r} is not an id", field=field) from None
-
-
-def _actor(session: Session, email: str | None) -> Actor:
-    if email is None:
-        return Actor.system()
-    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
-    if user is None:
-        raise NotFound(f"no user has the e-mail {email!r}", field="as")
-    return actor_for(user)
 
 
 def _status(raw: str | None) -> LimitStatus | None:
@@ -93,7 +70,7 @@ def list_command(
     """List limits: reference, buyer, status, requested, in force today, review date, reason."""
     today = get_clock().today()
     with open_engine() as engine, command_transaction(engine) as session:
-        policy_id = _policy(session, policy).id if policy else None
+        policy_id = find_policy(session, Actor.system(), policy).id if policy else None
         found = list_limits(session, LimitFilter(policy_id=policy_id, status=_status(status)), limit=limit)
         table = Table(title=f"{len(found)} limits")
         for column in ("Limit", "Buyer", "Status", "Requested", "In force", "Review", "Reason", "Id"):
@@ -121,8 +98,8 @@ def request_command(
 ) -> None:
     """Request a limit on a buyer under a policy and print the decision with its reason."""
     with open_engine() as engine, command_transaction(engine) as session:
-        found = _policy(session, policy)
-        actor = _actor(session, as_user)
+        found = find_policy(session, Actor.system(), policy)
+        actor = actor_by_email(session, as_user)
         limit = request_limit(
             session, actor, found.id, _uuid(buyer, "buyer"), Money.of(amount, found.currency)
         )
@@ -139,7 +116,7 @@ def decide_command(
 ) -> None:
     """An underwriter approves or declines a referred limit."""
     with open_engine() as engine, command_transaction(engine) as session:
-        actor = _actor(session, as_user)
+        actor = actor_by_email(session, as_user)
         target = _uuid(limit_id, "limit_id")
         if verdict is Verdict.APPROVE:
             currency = session.scalars(select(CreditLimit.currency).where(CreditLimit.id == target)).first()

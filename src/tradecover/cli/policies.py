@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import typer
@@ -12,12 +11,12 @@ from rich.table import Table
 from tradecover.cli.database import command_transaction, open_engine
 from tradecover.cli.output import print_table
 from tradecover.cli.parties import find_organisation
-from tradecover.errors import NotFound, ValidationError
+from tradecover.errors import ValidationError
 from tradecover.parties.actor import Actor
-from tradecover.policies.model import Policy, PolicyStatus
+from tradecover.policies.model import PolicyStatus
 from tradecover.policies.products import list_products
 from tradecover.policies.quotes import organisation_names
-from tradecover.policies.service import get_policy, list_policies
+from tradecover.policies.service import find_policy, list_policies
 from tradecover.policies.terms import PRODUCT_KIND_TITLES, CauseOfLoss
 
 policies_app = typer.Typer(help="Policies: list and show.", no_args_is_help=True)
@@ -68,10 +67,6 @@ def list_policies_command(
     print_table(table)
 
 
-def _find_policy(session_policies: list[Policy], text: str) -> Policy | None:
-    return next((p for p in session_policies if p.number == text), None)
-
-
 @policies_app.command("show")
 def show_policy_command(
     policy: Annotated[str, typer.Argument(help="The policy's number (TC-2026-000001) or id.")],
@@ -80,13 +75,7 @@ def show_policy_command(
     actor = Actor.system()
     console = Console()
     with open_engine() as engine, command_transaction(engine) as session:
-        try:
-            found = get_policy(session, actor, uuid.UUID(policy.strip()))
-        except ValueError:
-            match = _find_policy(list(list_policies(session, actor)), policy.strip())
-            if match is None:
-                raise NotFound(f"no policy has the number or id {policy.strip()!r}", field="policy") from None
-            found = match
+        found = find_policy(session, actor, policy)
         names = organisation_names(session, [found.policyholder_id, found.insurer_id])
         terms = found.current_version.terms
         summary = Table(title=f"Policy {found.number}", show_header=False)

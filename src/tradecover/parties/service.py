@@ -195,6 +195,16 @@ def get_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
     return user
 
 
+def actor_by_email(session: Session, email: str | None) -> Actor:
+    """The actor a command acts as: the user with this e-mail, or the platform itself when none is named."""
+    if email is None:
+        return Actor.system()
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"no user has the e-mail {email!r}", field="as")
+    return actor_for(user)
+
+
 def set_password(session: Session, actor: Actor, user_id: uuid.UUID, password: str) -> User:
     """Set a user's password: the user itself or whoever may manage the organisation's users."""
     user = get_user(session, actor, user_id)

@@ -158,6 +158,19 @@ def get_policy(session: Session, actor: Actor, policy_id: uuid.UUID) -> Policy:
     return policy
 
 
+def find_policy(session: Session, actor: Actor, number_or_id: str) -> Policy:
+    """A policy the actor may see, by its number (TC-2025-000123) or its id; NotFound otherwise."""
+    text = number_or_id.strip()
+    try:
+        query = select(Policy).where(Policy.id == uuid.UUID(text))
+    except ValueError:
+        query = select(Policy).where(Policy.number == text)
+    policy = session.scalars(query).first()
+    if policy is None:
+        raise NotFound(f"no policy has the number or id {text!r}", field="policy")
+    return policy
+
+
 def covers(policy: Policy, day: dt.date) -> bool:
     """True when the policy gives cover on `day` (in its period, before any cancellation date)."""
     if not policy.period_start <= day <= policy.period_end:
