@@ -154,3 +154,14 @@ def test_mounted_under_api_v1_the_schema_docs_and_errors_keep_their_paths(
         assert client.get("/api/v1/nothing").json() == {
             "errors": [{"field": None, "message": "no such endpoint"}]
         }
+
+
+def test_an_unknown_query_parameter_is_refused_with_its_name(client: TestClient, world: World) -> None:
+    response = client.get("/quote-requests?statu=open", headers=world.policyholder_a.headers)
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "query.statu"
+    assert "status" in error["message"]
+    assert client.get("/quote-requests?status=open", headers=world.policyholder_a.headers).status_code == 200
+    assert client.get("/buyers?country=US&page=1", headers=world.policyholder_a.headers).status_code == 200
+    assert client.get("/me?x=1", headers=world.policyholder_a.headers).status_code == 422

@@ -9,11 +9,12 @@ from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.db.session import commit
 from tradecover.db.tenancy import Tenant, set_tenant
-from tradecover.errors import AuthenticationRequired
+from tradecover.errors import AuthenticationRequired, ValidationError
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import User
 from tradecover.parties.service import authenticate_api_key, get_user
@@ -88,22 +89,47 @@ def _presents_bearer(request: Request) -> bool:
     return scheme.lower() == "bearer" and bool(token.strip())
 
 
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    """Every query parameter the route and its dependencies declare (a query model's fields included)."""
+    names: set[str] = set()
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        stack.extend(current.dependencies)
+        for field in current.query_params:
+            annotation = field.field_info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                names.update(info.alias or name for name, info in annotation.model_fields.items())
+            else:
+                names.add(field.alias)
+    return frozenset(names)
+
+
 class KeyFirstRoute(APIRoute):
-    """A route that refuses a call without an API key before it reads the body.
+    """A route that refuses a call without an API key before it reads the body, and unknown query names.
 
     FastAPI parses the body before it runs dependencies, so without this a caller with no key and a
-    malformed body would learn about the body (422) instead of being told to authenticate (401).
+    malformed body would learn about the body (422) instead of being told to authenticate (401). A
+    misspelt query parameter (`?statu=open`) would otherwise be ignored silently and answer as if no
+    filter had been asked for.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """The usual handler, preceded by the key check on routes that need the caller."""
         handler = super().get_route_handler()
-        if not _needs_key(self.dependant):
-            return handler
+        needs_key = _needs_key(self.dependant)
+        known = _query_names(self.dependant)
 
-        async def key_first(request: Request) -> Response:
-            if not _presents_bearer(request):
+        async def checked(request: Request) -> Response:
+            if needs_key and not _presents_bearer(request):
                 raise AuthenticationRequired(NO_KEY)
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                takes = ", ".join(sorted(known)) or "none"
+                raise ValidationError(
+                    f"unknown query parameter {unknown[0]!r}; this operation takes: {takes}",
+                    field=f"query.{unknown[0]}",
+                )
             return await handler(request)
 
-        return key_first
+        return checked
