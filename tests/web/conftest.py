@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.db.engine import make_engine
@@ -29,6 +30,7 @@ from tradecover.db.tenancy import Tenant
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import OrganisationKind, Role
 from tradecover.parties.service import create_organisation, create_user
+from tradecover.server import create_app
 from tradecover.settings import Settings
 from tradecover.web.app import install_web
 
@@ -148,18 +150,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _platform_app(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI:
-    try:
-        from tradecover.server import create_app
-    except ModuleNotFoundError as missing:  # the API package is built by another part of issue 2
-        if not (missing.name or "").startswith("tradecover.api"):
-            raise
-        app = FastAPI()
-        install_web(app, sessions, settings)
-        return app
-    return create_app(settings, sessions=sessions)
-
-
 @dataclass(frozen=True)
 class LiveServer:
     """A running server and what it was seeded with."""
@@ -168,19 +158,12 @@ class LiveServer:
     world: World
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """uvicorn in a background thread on a free port, over a migrated SQLite file with a seeded world."""
-    folder = tmp_path_factory.mktemp("live")
-    engine = make_engine(f"sqlite:///{folder / 'web.db'}")
-    upgrade(engine)
-    sessions = session_factory(engine)
-    world = seed_world(sessions)
-    settings = web_settings(folder)
+@contextmanager
+def serving(folder: Path, sessions: sessionmaker[Session], world: World) -> Iterator[LiveServer]:
+    """The whole platform in uvicorn on a background thread and a free port, stopped afterwards."""
+    app = create_app(web_settings(folder), sessions=sessions)
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(_platform_app(settings, sessions), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -188,9 +171,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("the web server did not start")
         time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", world)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", world)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def migrated_sqlite(folder: Path, name: str) -> tuple[Engine, sessionmaker[Session]]:
+    """A fresh SQLite file in the folder, migrated, with its session factory."""
+    engine = make_engine(f"sqlite:///{folder / name}")
+    upgrade(engine)
+    return engine, session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """uvicorn in a background thread on a free port, over a migrated SQLite file with a seeded world."""
+    folder = tmp_path_factory.mktemp("live")
+    engine, sessions = migrated_sqlite(folder, "web.db")
+    with serving(folder, sessions, seed_world(sessions)) as server:
+        yield server
     engine.dispose()
 
 

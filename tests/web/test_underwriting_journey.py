@@ -9,30 +9,24 @@ exposure and availability per buyer.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 from tests.web.conftest import (
     PASSWORD,
     LiveServer,
-    _free_port,
-    _platform_app,
     browser_type_launch_args,
+    migrated_sqlite,
     seed_world,
-    web_settings,
+    serving,
 )
 
 from tradecover.buyers.model import BuyerKind
 from tradecover.buyers.service import register_buyer
 from tradecover.clock import get_clock
-from tradecover.db.engine import make_engine
-from tradecover.db.migrate import upgrade
-from tradecover.db.session import session_factory, unit_of_work
+from tradecover.db.session import unit_of_work
 from tradecover.db.tenancy import Tenant
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import OrganisationKind, Role
@@ -54,9 +48,7 @@ BUYERS = (
 def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server over a fresh SQLite file: the web world, three insurers writing export cover, three buyers."""
     folder = tmp_path_factory.mktemp("journey")
-    engine = make_engine(f"sqlite:///{folder / 'journey.db'}")
-    upgrade(engine)
-    sessions = session_factory(engine)
+    engine, sessions = migrated_sqlite(folder, "journey.db")
     world = seed_world(sessions)
     system = Actor.system()
     with unit_of_work(sessions, Tenant.unrestricted()) as session:
@@ -80,22 +72,8 @@ def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
                 sector="retail_wholesale",
                 grade=grade,
             )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            _platform_app(web_settings(folder), sessions), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", world)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(folder, sessions, world) as server:
+        yield server
     engine.dispose()
 
 
