@@ -11,6 +11,7 @@ from sqlalchemy.pool import NullPool
 
 # How long a thread waits for its turn to write to an SQLite database (as SQLite's busy timeout).
 WRITER_WAIT_S = 30
+_HOLDS_WRITER = "tradecover.holds_writer_turn"
 
 
 def normalise_url(url: str) -> str:
@@ -63,9 +64,11 @@ def _configure_sqlite(engine: Engine) -> None:
         except BaseException:
             writer.release()
             raise
+        connection.info[_HOLDS_WRITER] = True
 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _on_end(connection: Any) -> None:
-        if writer.locked():
+        # Only the connection that took the turn gives it back (a stray rollback must not free another's).
+        if connection.info.pop(_HOLDS_WRITER, False):
             writer.release()
