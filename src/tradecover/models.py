@@ -1,14 +1,24 @@
 """Every mapped class, imported so that the metadata is complete (migrations, checks, tests)."""
 
+import tradecover.premiums.reconcile  # noqa: F401  (registers the premium reconciliation checks)
 from tradecover.alerts.model import Alert
 from tradecover.audit.model import AuditEvent
 from tradecover.buyers.model import Buyer, BuyerGradeChange, CountryGrade
+from tradecover.coinsurance.model import Pool, PoolLimitTake, PoolMember
 from tradecover.db.base import Base
 from tradecover.declarations.model import ImportBatch, Payment, PaymentApplication, Shipment
 from tradecover.ledger.model import Account, JournalEntry, Posting
 from tradecover.limits.model import Appetite, Capacity, CreditLimit, LimitEvent
 from tradecover.parties.model import ApiKey, Organisation, User, UserRole
 from tradecover.policies.model import Policy, PolicyVersion, Product, Quote, QuoteRequest, RateCell, RateTable
+from tradecover.premiums.model import (
+    CreditNote,
+    InvoiceLine,
+    InvoiceMemberSplit,
+    PremiumInvoice,
+    PremiumPayment,
+)
+from tradecover.riskruns.model import RiskContribution, RiskMeasure, RiskRun
 
 metadata = Base.metadata
 
@@ -23,7 +33,10 @@ __all__ = [
     "Capacity",
     "CountryGrade",
     "CreditLimit",
+    "CreditNote",
     "ImportBatch",
+    "InvoiceLine",
+    "InvoiceMemberSplit",
     "JournalEntry",
     "LimitEvent",
     "Organisation",
@@ -31,12 +44,20 @@ __all__ = [
     "PaymentApplication",
     "Policy",
     "PolicyVersion",
+    "Pool",
+    "PoolLimitTake",
+    "PoolMember",
     "Posting",
+    "PremiumInvoice",
+    "PremiumPayment",
     "Product",
     "Quote",
     "QuoteRequest",
     "RateCell",
     "RateTable",
+    "RiskContribution",
+    "RiskMeasure",
+    "RiskRun",
     "Shipment",
     "User",
     "UserRole",

@@ -14,6 +14,8 @@ class OrganisationKind(enum.StrEnum):
     PROGRAMME_BODY = "programme_body"
     REGULATOR = "regulator"
     PLATFORM_OPERATOR = "platform_operator"
+    # A coinsurance pool of insurers: the insurer of its policies; its leader's users act for it.
+    POOL = "pool"
 
 
 class Role(enum.StrEnum):
@@ -36,6 +38,7 @@ ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
     OrganisationKind.PROGRAMME_BODY: frozenset({Role.PROGRAMME_OFFICER}),
     OrganisationKind.REGULATOR: frozenset({Role.REGULATOR}),
     OrganisationKind.PLATFORM_OPERATOR: frozenset({Role.PLATFORM_ADMIN}),
+    OrganisationKind.POOL: frozenset(),
 }
 
 ROLE_TITLES: dict[Role, str] = {
