@@ -1,0 +1,1 @@
+"""Subsidy programmes: eligibility, budgets, commitments on invoices, reimbursements and payments."""
