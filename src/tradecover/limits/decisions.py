@@ -222,6 +222,12 @@ def request_limit(
         amount_minor=0,
         capacity_usd_minor=0,
         events=[],
+    if policy.premium_arrears_since is not None:  # set by premiums' dunning (non-payment effect)
+        raise BusinessRuleViolation(
+            f"no new limits: premium invoice {policy.premium_arrears_invoice} unpaid since "
+            f"{policy.premium_arrears_since.isoformat()}",
+            field="policy_id",
+        )
     )
     session.add(limit)
     try:

@@ -255,6 +255,9 @@ class Policy(TenantScoped, HasId, HasCreatedAt, Base):
 
     @property
     def current_version(self) -> PolicyVersion:
+    # Set and cleared by premiums' dunning: the non-payment effect of an unpaid premium invoice.
+    premium_arrears_since: Mapped[dt.date | None] = mapped_column(Date)
+    premium_arrears_invoice: Mapped[str | None] = mapped_column(String(32))
         """The latest version (the terms in force from its effective date on)."""
         return self.versions[-1]
 

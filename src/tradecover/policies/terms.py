@@ -51,6 +51,13 @@ class CauseOfLoss(enum.StrEnum):
     POLITICAL = "political"
 
 
+class NonPaymentEffect(enum.StrEnum):
+    """What the product does when a premium invoice stays unpaid past the dunning schedule."""
+
+    NO_NEW_LIMITS = "no_new_limits"
+    NONE = "none"
+
+
 class BuyerScope(enum.StrEnum):
     """Which buyers a policy covers relative to the insured's own country."""
 
@@ -147,6 +154,11 @@ class PolicyTerms:
     refused_countries: tuple[str, ...] = ()
     per_buyer_maximum: Money | None = None
     quote_validity_days: int = 30
+    premium_payment_days: int = 30
+    premium_reminder_days: int = 1
+    premium_second_reminder_days: int = 15
+    premium_non_payment_days: int = 30
+    non_payment_effect: NonPaymentEffect = NonPaymentEffect.NO_NEW_LIMITS
 
     def __post_init__(self) -> None:
         check_terms(self)
@@ -224,6 +236,22 @@ def check_terms(terms: PolicyTerms) -> None:
     _whole(terms.max_buyer_grade, "max_buyer_grade", BEST_BUYER_GRADE, WORST_COVERABLE_BUYER_GRADE)
     _whole(terms.max_country_grade, "max_country_grade", 0, HIGHEST_COUNTRY_GRADE)
     _whole(terms.quote_validity_days, "quote_validity_days", 1, 180)
+    _whole(terms.premium_payment_days, "premium_payment_days", 0, 365)
+    _whole(terms.premium_reminder_days, "premium_reminder_days", 1, 365)
+    _whole(
+        terms.premium_second_reminder_days,
+        "premium_second_reminder_days",
+        terms.premium_reminder_days + 1,
+        365,
+    )
+    _whole(
+        terms.premium_non_payment_days,
+        "premium_non_payment_days",
+        terms.premium_second_reminder_days + 1,
+        365,
+    )
+    if not isinstance(terms.non_payment_effect, NonPaymentEffect):
+        raise ValidationError("unknown non-payment effect", field="non_payment_effect")
     _whole(terms.dcl_conditions.min_paid_purchases, "dcl_conditions.min_paid_purchases", 0, 100)
     _whole(terms.dcl_conditions.lookback_months, "dcl_conditions.lookback_months", 1, 60)
     _amount(terms.dcl, "dcl", currency)
@@ -316,6 +344,11 @@ def terms_to_json(terms: PolicyTerms) -> dict[str, Any]:
         "refused_countries": list(terms.refused_countries),
         "per_buyer_maximum": _money_json(terms.per_buyer_maximum),
         "quote_validity_days": terms.quote_validity_days,
+        "premium_payment_days": terms.premium_payment_days,
+        "premium_reminder_days": terms.premium_reminder_days,
+        "premium_second_reminder_days": terms.premium_second_reminder_days,
+        "premium_non_payment_days": terms.premium_non_payment_days,
+        "non_payment_effect": terms.non_payment_effect.value,
     }
 
 
@@ -452,6 +485,15 @@ def terms_from_json(data: Mapping[str, Any]) -> PolicyTerms:
         refused_countries=tuple(code.upper() for code in refused),
         per_buyer_maximum=r.money("per_buyer_maximum") if r.has("per_buyer_maximum") else None,
         quote_validity_days=optional_int("quote_validity_days"),
+        premium_payment_days=optional_int("premium_payment_days"),
+        premium_reminder_days=optional_int("premium_reminder_days"),
+        premium_second_reminder_days=optional_int("premium_second_reminder_days"),
+        premium_non_payment_days=optional_int("premium_non_payment_days"),
+        non_payment_effect=(
+            r.choice("non_payment_effect", NonPaymentEffect)
+            if r.has("non_payment_effect")
+            else NonPaymentEffect.NO_NEW_LIMITS
+        ),
     )
 
 

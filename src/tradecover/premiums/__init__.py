@@ -1,0 +1,1 @@
+"""Premiums: monthly invoices from declared turnover, true-up, credit notes, payments, dunning."""
