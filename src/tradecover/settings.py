@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="Mark session cookies Secure (set when served over HTTPS)"
     )
+    risk_scheduler: str | None = Field(
+        default=None,
+        description="Dask scheduler (tcp://HOST:8786) for risk runs' Monte Carlo; in process when unset",
+    )
 
     def resolved_secret_key(self) -> str:
         """The secret key: the configured one, else the stored one, else a new one stored now."""

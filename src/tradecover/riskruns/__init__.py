@@ -1,0 +1,1 @@
+"""Risk runs: the platform book through the risk engine, and the stored results."""

@@ -1,0 +1,265 @@
+"""Risk runs: measure a book (an insurer's, a pool's, the market's) with the engine and keep the results.
+
+Who may run what:
+
+- insurer staff (admin, underwriter): their own insurer's book;
+- the regulator: the whole market, seeing aggregates only (by country, sector and insurer; no
+  policyholder contributions are computed or stored for it);
+- the platform operator (and the CLI): any insurer's book or the market;
+- policyholders, banks and programme bodies: none (PermissionDenied).
+
+Runs are seen only by the organisation that ran them (tenant criteria on `RiskRun`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradecover.audit.service import record
+from tradecover.clock import get_clock
+from tradecover.errors import NotFound, PermissionDenied, ValidationError
+from tradecover.parties.actor import Actor
+from tradecover.parties.model import Organisation
+from tradecover.parties.roles import OrganisationKind, Role
+from tradecover.risk.scenarios import Scenario, available_scenarios, load_scenario
+from tradecover.riskruns.book import PlatformBook, Scope, load_book
+from tradecover.riskruns.engine import (
+    CONTRIBUTION_LEVEL,
+    Evaluation,
+    ModelParameters,
+    executor_for,
+    run_engine,
+)
+from tradecover.riskruns.model import (
+    Dimension,
+    RiskContribution,
+    RiskMeasure,
+    RiskMethod,
+    RiskRun,
+    RunStatus,
+    ScopeKind,
+)
+from tradecover.riskruns.results import grouped, probability_text, to_minor
+from tradecover.settings import get_settings
+
+REPORTING_CURRENCY = "USD"
+ALL_SCENARIOS = "all"
+MAX_LISTED = 200
+INSURER_STAFF = (Role.INSURER_ADMIN, Role.UNDERWRITER)
+RUNNERS = (*INSURER_STAFF, Role.REGULATOR, Role.PLATFORM_ADMIN)
+BASIS = f"es {CONTRIBUTION_LEVEL}"
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    """What to run: the scope, the method, a scenario (a shipped name, "all", or None) and the date."""
+
+    scope: Scope
+    method: RiskMethod = RiskMethod.CREDITRISKPLUS
+    scenario: str | None = None
+    as_of: dt.date | None = None
+
+
+def _insurer(session: Session, organisation_id: uuid.UUID) -> Organisation:
+    found = session.execute(
+        select(Organisation).where(Organisation.id == organisation_id).execution_options(tenant_exempt=True)
+    ).scalar_one_or_none()
+    if found is None or found.kind is not OrganisationKind.INSURER:
+        raise NotFound(f"no such insurer: {organisation_id}", field="organisation_id")
+    return found
+
+
+def _checked_scope(session: Session, actor: Actor, scope: Scope) -> tuple[Scope, str]:
+    """The scope the actor may run, with its label; refuses what the actor may not see."""
+    actor.require(*RUNNERS)
+    if scope.kind is ScopeKind.MARKET:
+        if not actor.has(Role.REGULATOR, Role.PLATFORM_ADMIN):
+            raise PermissionDenied("the whole market's book is for the regulator and the platform operator")
+        return Scope(ScopeKind.MARKET), "the market"
+    if scope.kind is ScopeKind.POOL:
+        raise ValidationError("pool books are not available yet: run an insurer's book", field="scope")
+    organisation_id = scope.organisation_id
+    if organisation_id is None:
+        if not actor.has(*INSURER_STAFF) or actor.organisation_id is None:
+            raise ValidationError("name the insurer whose book to run", field="organisation_id")
+        organisation_id = actor.organisation_id
+    if not actor.is_platform_admin and organisation_id != actor.organisation_id:
+        # Another insurer's book: as if it did not exist.
+        raise NotFound(f"no such insurer: {organisation_id}", field="organisation_id")
+    if not actor.is_platform_admin and not actor.has(*INSURER_STAFF):
+        raise PermissionDenied("an insurer's book is run by its own staff")
+    insurer = _insurer(session, organisation_id)
+    return Scope(ScopeKind.INSURER, insurer.id), insurer.name
+
+
+def scenarios_for(name: str | None) -> list[Scenario]:
+    """The scenarios a run compares: none, one shipped scenario, or every shipped one ("all")."""
+    if name is None or not name.strip():
+        return []
+    name = name.strip()
+    shipped = available_scenarios()
+    if name == ALL_SCENARIOS:
+        return [load_scenario(n) for n in shipped]
+    if name not in shipped:
+        raise ValidationError(
+            f"no such scenario {name!r}; one of {', '.join(shipped)} or all", field="scenario"
+        )
+    return [load_scenario(name)]
+
+
+def _measures(run: RiskRun, evaluation: Evaluation) -> None:
+    key = "" if evaluation.scenario is None else evaluation.scenario.name
+    for measure, level, value, error in evaluation.figures.measures():
+        run.measures.append(
+            RiskMeasure(
+                scenario=key,
+                measure=measure,
+                level=level,
+                amount_minor=to_minor(value, run.currency),
+                standard_error_minor=None if error is None else to_minor(error, run.currency),
+            )
+        )
+
+
+def _es_minor(run: RiskRun, scenario: str) -> int:
+    level = str(CONTRIBUTION_LEVEL)
+    return next(
+        m.amount_minor
+        for m in run.measures
+        if m.scenario == scenario and m.measure == "es" and m.level == level
+    )
+
+
+def _contributions(run: RiskRun, book: PlatformBook, evaluation: Evaluation) -> None:
+    key = "" if evaluation.scenario is None else evaluation.scenario.name
+    portfolio, values = evaluation.portfolio, evaluation.figures.contributions
+    total = _es_minor(run, key)
+    exposure = book.exposure_minor if evaluation.scenario is None else portfolio.exposure
+    dimensions = [(Dimension.COUNTRY, portfolio.countries), (Dimension.SECTOR, portfolio.sectors)]
+    found = [
+        (dimension, grouped(values, labels, exposure, total, run.currency))
+        for dimension, labels in dimensions
+        if labels is not None
+    ]
+    if evaluation.scenario is None:
+        parts = values[book.part_buyer] * book.part_loss_share
+        found.append(
+            (
+                Dimension.INSURER,
+                grouped(parts, book.part_insurer, book.part_exposure_minor, total, run.currency,
+                        book.organisation_names),
+            )
+        )  # fmt: skip
+        if run.shows_policyholders:
+            found.append(
+                (
+                    Dimension.POLICYHOLDER,
+                    grouped(parts, book.part_policyholder, book.part_exposure_minor, total, run.currency,
+                            book.organisation_names),
+                )
+            )  # fmt: skip
+    for dimension, groups in found:
+        for group in groups:
+            run.contributions.append(
+                RiskContribution(
+                    scenario=key,
+                    dimension=dimension,
+                    key=group.key,
+                    label=group.label[:200],
+                    basis=BASIS,
+                    rank=group.rank,
+                    amount_minor=group.amount_minor,
+                    exposure_minor=group.exposure_minor,
+                )
+            )
+
+
+def start_risk_run(
+    session: Session, actor: Actor, request: RunRequest, parameters: ModelParameters | None = None
+) -> RiskRun:
+    """Run the engine on the scope's book on the date and store the measures and contributions."""
+    scope, label = _checked_scope(session, actor, request.scope)
+    scenarios = scenarios_for(request.scenario)
+    method = RiskMethod(request.method)
+    parameters = parameters or ModelParameters()
+    as_of = request.as_of or get_clock().today()
+    started = time.perf_counter()
+    book = load_book(session, scope, as_of, REPORTING_CURRENCY)
+    # The regulator sees aggregates only: no firm below the insurer is named in its runs.
+    shows_policyholders = not (actor.has(Role.REGULATOR) and not actor.is_platform_admin)
+    run = RiskRun(
+        organisation_id=actor.organisation_id,
+        requested_by_user_id=actor.user_id,
+        scope=scope.kind,
+        scope_organisation_id=scope.organisation_id,
+        scope_label=label[:200],
+        method=method,
+        scenario=request.scenario.strip() if request.scenario and request.scenario.strip() else None,
+        as_of=as_of,
+        currency=REPORTING_CURRENCY,
+        parameters_json=parameters.as_json(method),
+        status=RunStatus.EMPTY if book.size == 0 else RunStatus.SUCCEEDED,
+        obligors=book.size,
+        exposure_minor=book.total_exposure_minor,
+        duration_ms=0,
+        chart_json=[],
+        shows_policyholders=shows_policyholders,
+    )
+    if book.size:
+        executor = executor_for(get_settings().risk_scheduler)
+        try:
+            evaluations = run_engine(book, method, parameters, scenarios, executor)
+        except ValueError as error:
+            raise ValidationError(f"the risk engine refused the book: {error}", field="scope") from None
+        finally:
+            close = getattr(executor, "close", None)
+            if close is not None:
+                close()
+        for evaluation in evaluations:
+            _measures(run, evaluation)
+            _contributions(run, book, evaluation)
+        chart = evaluations[0].figures.chart
+        run.chart_json = [[to_minor(x, run.currency), probability_text(p)] for x, p in chart]
+    run.duration_ms = round((time.perf_counter() - started) * 1000)
+    session.add(run)
+    session.flush()
+    record(
+        session,
+        actor_user_id=actor.user_id,
+        actor_organisation_id=actor.organisation_id,
+        subject_organisation_id=actor.organisation_id,
+        action="risk_run.completed",
+        object_type="RiskRun",
+        object_id=run.id,
+        details={"scope": scope.kind.value, "scope_label": run.scope_label, "method": method.value,
+                 "scenario": run.scenario, "as_of": as_of.isoformat(), "obligors": book.size},
+    )  # fmt: skip
+    return run
+
+
+def list_risk_runs(session: Session, *, limit: int = 50) -> Sequence[RiskRun]:
+    """The runs the session's organisation made, newest first."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LISTED:
+        raise ValidationError(f"must be a whole number from 1 to {MAX_LISTED}", field="limit")
+    return session.scalars(select(RiskRun).order_by(RiskRun.created_at.desc(), RiskRun.id).limit(limit)).all()
+
+
+def get_risk_run(session: Session, run_id: uuid.UUID) -> RiskRun:
+    """One run the session's organisation made; NotFound otherwise."""
+    run = session.scalars(select(RiskRun).where(RiskRun.id == run_id)).first()
+    if run is None:
+        raise NotFound(f"no such risk run: {run_id}", field="run_id")
+    return run
+
+
+def visible_contributions(run: RiskRun, actor: Actor) -> list[RiskContribution]:
+    """The run's contribution rows the actor may read: never policyholders for the regulator."""
+    hide = actor.has(Role.REGULATOR) and not actor.is_platform_admin
+    return [c for c in run.contributions if not (hide and c.dimension is Dimension.POLICYHOLDER)]
