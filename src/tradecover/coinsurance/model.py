@@ -165,3 +165,11 @@ class PoolLimitTake(TenantScoped, HasCreatedAt, Base):
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """The pool and its members see what limits take."""
         return cls.pool_id.in_(insurer_ids_seen_by(organisation_id))
+
+
+def insurer_ids_administered_by(organisation_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+    """The insurer ids whose policies and limits an organisation administers: itself and pools it leads."""
+    organisations = Organisation.__table__.c
+    return select(organisations.id).where(
+        or_(organisations.id == organisation_id, organisations.id.in_(pool_ids_led_by(organisation_id)))
+    )

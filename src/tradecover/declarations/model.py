@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tradecover.coinsurance.model import insurer_ids_seen_by
 from tradecover.db.base import Base, HasId
 from tradecover.db.tenancy import TenantScoped
 from tradecover.db.types import BigIntPK, str_enum
@@ -51,7 +52,9 @@ class _PolicyParties:
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """The insured and the insurer of the policy."""
-        return or_(cls.policyholder_id == organisation_id, cls.insurer_id == organisation_id)
+        return or_(
+            cls.policyholder_id == organisation_id, cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
+        )
 
 
 class _UnderPolicy:
@@ -62,7 +65,10 @@ class _UnderPolicy:
         """The insured and the insurer of the policy."""
         return cls.policy_id.in_(  # type: ignore[attr-defined, no-any-return]
             select(Policy.id).where(
-                or_(Policy.policyholder_id == organisation_id, Policy.insurer_id == organisation_id)
+                or_(
+                    Policy.policyholder_id == organisation_id,
+                    Policy.insurer_id.in_(insurer_ids_seen_by(organisation_id)),
+                )
             )
         )
 

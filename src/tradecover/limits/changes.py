@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from tradecover.alerts.service import raise_alerts
 from tradecover.clock import get_clock
+from tradecover.coinsurance import capacity as pool_capacity
+from tradecover.coinsurance.service import administers
 from tradecover.errors import BusinessRuleViolation, PermissionDenied, ValidationError
 from tradecover.limits import capacity
 from tradecover.limits.history import add_event, get_limit
@@ -46,8 +48,10 @@ def _reason(reason: str) -> str:
 def _covering_limit_of_insurer(session: Session, actor: Actor, limit_id: uuid.UUID) -> CreditLimit:
     limit = get_limit(session, limit_id, for_update=True)
     actor.require(*MAY_CUT)
-    if actor.organisation_id != limit.insurer_id:
-        raise PermissionDenied("only the policy's insurer reduces or cancels its limits")
+    if not administers(session, actor.organisation_id, limit.insurer_id):
+        raise PermissionDenied(
+            "only the policy's insurer (or its pool's leader) reduces or cancels its limits"
+        )
     if limit.status not in COVERING_STATUSES:
         raise BusinessRuleViolation(
             f"limit {limit.reference} is {limit.status.value.replace('_', ' ')} and gives no cover to change",
@@ -62,10 +66,13 @@ def _notice_days(limit: CreditLimit, notice_days: int | None) -> int:
     return terms_on(limit.policy, get_clock().today()).limit_reduction_notice_days
 
 
-def _free_capacity(session: Session, limit: CreditLimit, new_usd_minor: int) -> None:
+def _free_capacity(session: Session, limit: CreditLimit, new_amount: Money) -> None:
+    new_usd_minor = usd_equivalent(new_amount, limit.usd_rate).minor_units
     rows = capacity.lock_capacities(session, limit.insurer_id, limit.buyer_country, limit.buyer_sector)
     capacity.give_back(rows, limit.capacity_usd_minor - new_usd_minor)
     limit.capacity_usd_minor = new_usd_minor
+    # A limit on a pool policy gives back to each member exactly what it took beyond the new amount.
+    pool_capacity.give_back(session, limit.insurer_id, limit.id, new_amount)
 
 
 def _tell_policyholder(session: Session, limit: CreditLimit, title: str, message: str) -> None:
@@ -96,7 +103,7 @@ def reduce_limit(
     today = get_clock().today()
     effective_on = effective_after_notice(today, _notice_days(limit, notice_days))
     text = f"reduced from {show(limit.amount)} to {show(new_amount)} from {effective_on.isoformat()}: {why}"
-    _free_capacity(session, limit, usd_equivalent(new_amount, limit.usd_rate).minor_units)
+    _free_capacity(session, limit, new_amount)
     limit.amount_minor = new_amount.minor_units
     limit.status = LimitStatus.REDUCED
     limit.rule, limit.reason = DecidingRule.UNDERWRITER, text
@@ -124,7 +131,7 @@ def cancel_limit(
     today = get_clock().today()
     effective_on = effective_after_notice(today, _notice_days(limit, notice_days))
     text = f"cancelled by the insurer from {effective_on.isoformat()}: {why}"
-    _free_capacity(session, limit, 0)
+    _free_capacity(session, limit, Money.zero(limit.currency))
     limit.amount_minor = 0
     limit.status = LimitStatus.CANCELLED
     limit.live_buyer_id = None
@@ -161,8 +168,8 @@ def cancel_limit_by_policyholder(
     today = get_clock().today()
     words = " ".join((reason or "").split())[:MAX_REASON_LENGTH]
     text = "cancelled by the policyholder" + (f": {words}" if words else "")
-    if limit.capacity_usd_minor:
-        _free_capacity(session, limit, 0)
+    if limit.status in COVERING_STATUSES:
+        _free_capacity(session, limit, Money.zero(limit.currency))
     limit.amount_minor = 0
     limit.status = LimitStatus.CANCELLED
     limit.live_buyer_id = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +15,9 @@ from tradecover.buyers.grades import country_grade
 from tradecover.buyers.model import Buyer, BuyerKind
 from tradecover.buyers.service import get_buyer
 from tradecover.clock import get_clock
+from tradecover.coinsurance import capacity as pool_capacity
+from tradecover.coinsurance.model import insurer_ids_administered_by
+from tradecover.coinsurance.service import administers
 from tradecover.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied, ValidationError
 from tradecover.limits import capacity
 from tradecover.limits.history import add_event, get_limit
@@ -30,6 +34,7 @@ from tradecover.limits.rules import (
     decide_on_capacity,
     review_date,
     show,
+    usd_equivalent,
 )
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
@@ -129,6 +134,7 @@ def _apply(
     decision: Decision,
     rows: Sequence[Capacity],
     today: dt.date,
+    pool_fit: pool_capacity.PoolFit | None = None,
 ) -> None:
     """Put a decision on the limit: status, amount, capacity taken, review date and history."""
     limit.status = _OUTCOME_STATUS[decision.outcome]
@@ -153,6 +159,10 @@ def _apply(
         limit.capacity_usd_minor = decision.amount_usd.minor_units
         limit.review_on = review_date(today)
         capacity.take(rows, limit.capacity_usd_minor)
+        if pool_fit is not None:
+            pool_capacity.take(
+                session, pool_fit, limit_id=limit.id, buyer_id=limit.buyer_id, country=limit.buyer_country
+            )
     else:
         limit.live_buyer_id = None
         limit.bars_dcl = True
@@ -168,6 +178,42 @@ def _apply(
     )
 
 
+def _within_pool(
+    session: Session,
+    insurer_id: uuid.UUID,
+    decision: Decision,
+    *,
+    buyer: Buyer,
+    usd_rate: Decimal,
+    today: dt.date,
+    of: Money,
+) -> tuple[Decision, pool_capacity.PoolFit | None]:
+    """When the insurer is a pool, what of a granting decision fits every member's capacity by share."""
+    if not decision.grants_cover:
+        return decision, None
+    fit = pool_capacity.fit_pool_limit(
+        session,
+        insurer_id,
+        requested=decision.amount,
+        buyer_id=buyer.id,
+        buyer_name=buyer.name,
+        country=buyer.country,
+        on=today,
+    )
+    if fit is None or fit.fits_whole:
+        return decision, fit
+    if not fit.granted.is_positive:
+        zero = Money.zero(decision.amount.currency)
+        reason = pool_capacity.reason_for(fit, of)
+        return Decision(
+            Outcome.DECLINED, zero, Money.zero("USD"), DecidingRule.CAPACITY_EXHAUSTED, reason
+        ), fit
+    granted = fit.granted
+    reason = pool_capacity.reason_for(fit, of)
+    usd = usd_equivalent(granted, usd_rate)
+    return Decision(Outcome.PARTLY_APPROVED, granted, usd, DecidingRule.CAPACITY, reason), fit
+
+
 def request_limit(
     session: Session, actor: Actor, policy_id: uuid.UUID, buyer_id: uuid.UUID, amount: Money
 ) -> CreditLimit:
@@ -176,6 +222,12 @@ def request_limit(
     policy = get_policy(session, policy_id)
     buyer = get_buyer(session, buyer_id)
     _check_may_request(actor, policy, buyer, today)
+    if policy.premium_arrears_since is not None:  # set by premiums' dunning (non-payment effect)
+        raise BusinessRuleViolation(
+            f"no new limits: premium invoice {policy.premium_arrears_invoice} unpaid since "
+            f"{policy.premium_arrears_since.isoformat()}",
+            field="policy_id",
+        )
     amount = _checked_amount(amount, policy.currency)
     live = session.scalar(
         select(CreditLimit.id).where(
@@ -205,6 +257,9 @@ def request_limit(
     )
     appetite = capacity.appetite_lines(session, policy.insurer_id, buyer.country, buyer.sector)
     decision = decide(facts, rules_terms, appetite, capacity.capacity_left(rows))
+    decision, pool_fit = _within_pool(
+        session, policy.insurer_id, decision, buyer=buyer, usd_rate=usd_rate, today=today, of=amount
+    )
     limit = CreditLimit(
         policy_id=policy.id,
         buyer_id=buyer.id,
@@ -222,12 +277,6 @@ def request_limit(
         amount_minor=0,
         capacity_usd_minor=0,
         events=[],
-    if policy.premium_arrears_since is not None:  # set by premiums' dunning (non-payment effect)
-        raise BusinessRuleViolation(
-            f"no new limits: premium invoice {policy.premium_arrears_invoice} unpaid since "
-            f"{policy.premium_arrears_since.isoformat()}",
-            field="policy_id",
-        )
     )
     session.add(limit)
     try:
@@ -245,7 +294,7 @@ def request_limit(
         effective_on=today,
         reason=f"requested: {show(amount)}",
     )
-    _apply(session, actor, limit, decision, rows, today)
+    _apply(session, actor, limit, decision, rows, today, pool_fit)
     session.flush()
     return limit
 
@@ -254,8 +303,10 @@ def _referral_for(session: Session, actor: Actor, limit_id: uuid.UUID) -> Credit
     # Not found before not allowed: a role check first would confirm that another's limit exists.
     limit = get_limit(session, limit_id, for_update=True)
     actor.require(*MAY_DECIDE)
-    if actor.organisation_id != limit.insurer_id:
-        raise PermissionDenied("only an underwriter of the policy's insurer decides this referral")
+    if not administers(session, actor.organisation_id, limit.insurer_id):
+        raise PermissionDenied(
+            "only an underwriter of the policy's insurer (or of the leader of its pool) decides this referral"
+        )
     if limit.status is not LimitStatus.REFERRED:
         raise BusinessRuleViolation(
             f"limit {limit.reference} is {limit.status.value.replace('_', ' ')}, not referred",
@@ -324,6 +375,15 @@ def approve_referral(
             DecidingRule.UNDERWRITER,
             f"partly approved by the underwriter: {show(granted)} of {show(limit.requested)}",
         )
+    decision, pool_fit = _within_pool(
+        session,
+        limit.insurer_id,
+        decision,
+        buyer=limit.buyer,
+        usd_rate=limit.usd_rate,
+        today=today,
+        of=limit.requested,
+    )
     if words:
         decision = Decision(
             decision.outcome,
@@ -332,7 +392,7 @@ def approve_referral(
             decision.rule,
             f"{decision.reason} ({words})",
         )
-    _apply(session, actor, limit, decision, rows, today)
+    _apply(session, actor, limit, decision, rows, today, pool_fit)
     session.flush()
     return limit
 
@@ -358,9 +418,14 @@ def decline_referral(session: Session, actor: Actor, limit_id: uuid.UUID, *, rea
 def underwriter_queue(session: Session, actor: Actor) -> Sequence[CreditLimit]:
     """The referrals waiting for the actor's insurer, oldest first, larger (USD) amounts first on a day."""
     actor.require(*MAY_DECIDE)
+    if actor.organisation_id is None:
+        return []
     waiting = session.scalars(
         select(CreditLimit)
-        .where(CreditLimit.insurer_id == actor.organisation_id, CreditLimit.status == LimitStatus.REFERRED)
+        .where(
+            CreditLimit.insurer_id.in_(insurer_ids_administered_by(actor.organisation_id)),
+            CreditLimit.status == LimitStatus.REFERRED,
+        )
         .order_by(CreditLimit.requested_on, CreditLimit.created_at)
         .limit(QUEUE_SIZE)
     ).all()

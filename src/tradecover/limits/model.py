@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tradecover.buyers.model import Buyer
 from tradecover.clock import utcnow
+from tradecover.coinsurance.model import insurer_ids_seen_by
 from tradecover.db.base import Base, HasCreatedAt, HasId
 from tradecover.db.tenancy import TenantScoped
 from tradecover.db.types import BigIntPK, ExactDecimal, str_enum
@@ -92,7 +93,7 @@ class Appetite(TenantScoped, HasId, HasCreatedAt, Base):
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """An insurer sees its own appetite."""
-        return cls.insurer_id == organisation_id
+        return cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
 
 
 class Capacity(TenantScoped, HasId, HasCreatedAt, Base):
@@ -134,7 +135,7 @@ class Capacity(TenantScoped, HasId, HasCreatedAt, Base):
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """An insurer sees its own capacity."""
-        return cls.insurer_id == organisation_id
+        return cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
 
 
 class CreditLimit(TenantScoped, HasId, HasCreatedAt, Base):
@@ -203,7 +204,9 @@ class CreditLimit(TenantScoped, HasId, HasCreatedAt, Base):
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """The insured and the insurer of the policy."""
-        return or_(cls.policyholder_id == organisation_id, cls.insurer_id == organisation_id)
+        return or_(
+            cls.policyholder_id == organisation_id, cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
+        )
 
 
 class LimitEvent(TenantScoped, Base):
@@ -235,6 +238,9 @@ class LimitEvent(TenantScoped, Base):
         """Whoever sees the limit sees its history."""
         return cls.limit_id.in_(
             select(CreditLimit.id).where(
-                or_(CreditLimit.policyholder_id == organisation_id, CreditLimit.insurer_id == organisation_id)
+                or_(
+                    CreditLimit.policyholder_id == organisation_id,
+                    CreditLimit.insurer_id.in_(insurer_ids_seen_by(organisation_id)),
+                )
             )
         )

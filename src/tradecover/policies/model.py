@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tradecover.coinsurance.model import insurer_ids_seen_by
 from tradecover.db.base import Base, HasCreatedAt, HasId
 from tradecover.db.tenancy import TenantScoped
 from tradecover.db.types import ExactDecimal, str_enum
@@ -83,7 +84,7 @@ class Product(TenantScoped, HasId, HasCreatedAt, Base):
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """An insurer sees its own products (others see their terms through quotes and policies)."""
-        return cls.insurer_id == organisation_id
+        return cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
 
 
 class RateTable(TenantScoped, HasId, HasCreatedAt, Base):
@@ -104,7 +105,7 @@ class RateTable(TenantScoped, HasId, HasCreatedAt, Base):
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """An insurer sees its own rate tables."""
-        return cls.insurer_id == organisation_id
+        return cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
 
 
 class RateCell(TenantScoped, Base):
@@ -123,7 +124,9 @@ class RateCell(TenantScoped, Base):
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """An insurer sees the cells of its own rate tables."""
-        return cls.rate_table_id.in_(select(RateTable.id).where(RateTable.insurer_id == organisation_id))
+        return cls.rate_table_id.in_(
+            select(RateTable.id).where(RateTable.insurer_id.in_(insurer_ids_seen_by(organisation_id)))
+        )
 
 
 class QuoteRequest(TenantScoped, HasId, HasCreatedAt, Base):
@@ -165,7 +168,9 @@ class QuoteRequest(TenantScoped, HasId, HasCreatedAt, Base):
         """The requesting policyholder, and every insurer invited to quote (it has a quote on it)."""
         return or_(
             cls.policyholder_id == organisation_id,
-            cls.id.in_(select(Quote.request_id).where(Quote.insurer_id == organisation_id)),
+            cls.id.in_(
+                select(Quote.request_id).where(Quote.insurer_id.in_(insurer_ids_seen_by(organisation_id)))
+            ),
         )
 
 
@@ -220,7 +225,9 @@ class Quote(TenantScoped, HasId, HasCreatedAt, Base):
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """The quoting insurer and the requesting policyholder; never another insurer."""
-        return or_(cls.insurer_id == organisation_id, cls.policyholder_id == organisation_id)
+        return or_(
+            cls.insurer_id.in_(insurer_ids_seen_by(organisation_id)), cls.policyholder_id == organisation_id
+        )
 
 
 class Policy(TenantScoped, HasId, HasCreatedAt, Base):
@@ -248,6 +255,9 @@ class Policy(TenantScoped, HasId, HasCreatedAt, Base):
     cancelled_on: Mapped[dt.date | None] = mapped_column(Date)
     cancellation_reason: Mapped[str | None] = mapped_column(String(500))
     expired_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Set and cleared by premiums' dunning: the non-payment effect of an unpaid premium invoice.
+    premium_arrears_since: Mapped[dt.date | None] = mapped_column(Date)
+    premium_arrears_invoice: Mapped[str | None] = mapped_column(String(32))
 
     versions: Mapped[list[PolicyVersion]] = relationship(
         back_populates="policy", lazy="selectin", order_by="PolicyVersion.version"
@@ -255,16 +265,15 @@ class Policy(TenantScoped, HasId, HasCreatedAt, Base):
 
     @property
     def current_version(self) -> PolicyVersion:
-    # Set and cleared by premiums' dunning: the non-payment effect of an unpaid premium invoice.
-    premium_arrears_since: Mapped[dt.date | None] = mapped_column(Date)
-    premium_arrears_invoice: Mapped[str | None] = mapped_column(String(32))
         """The latest version (the terms in force from its effective date on)."""
         return self.versions[-1]
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
         """The insured and the insurer."""
-        return or_(cls.policyholder_id == organisation_id, cls.insurer_id == organisation_id)
+        return or_(
+            cls.policyholder_id == organisation_id, cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
+        )
 
 
 class PolicyVersion(TenantScoped, HasId, HasCreatedAt, Base):
@@ -295,6 +304,9 @@ class PolicyVersion(TenantScoped, HasId, HasCreatedAt, Base):
         """Whoever sees the policy sees its versions."""
         return cls.policy_id.in_(
             select(Policy.id).where(
-                or_(Policy.policyholder_id == organisation_id, Policy.insurer_id == organisation_id)
+                or_(
+                    Policy.policyholder_id == organisation_id,
+                    Policy.insurer_id.in_(insurer_ids_seen_by(organisation_id)),
+                )
             )
         )

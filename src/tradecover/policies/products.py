@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.audit.service import record
 from tradecover.clock import utcnow
+from tradecover.coinsurance.service import administers
 from tradecover.errors import BusinessRuleViolation, NotFound, PermissionDenied, ValidationError
 from tradecover.money import Rate
 from tradecover.parties.actor import Actor
@@ -37,10 +38,10 @@ def _audit(session: Session, actor: Actor, action: str, obj: Product | RateTable
     )
 
 
-def _check_may_edit(actor: Actor, insurer_id: uuid.UUID) -> None:
+def _check_may_edit(session: Session, actor: Actor, insurer_id: uuid.UUID) -> None:
     actor.require(*MAY_EDIT_PRODUCTS)
-    if not actor.is_platform_admin and actor.organisation_id != insurer_id:
-        raise PermissionDenied("only the insurer's own admin edits its products")
+    if not actor.is_platform_admin and not administers(session, actor.organisation_id, insurer_id):
+        raise PermissionDenied("only the insurer's own admin (or its pool's leader's) edits its products")
 
 
 def _cells(grid: RateGrid) -> list[RateCell]:
@@ -62,11 +63,14 @@ def install_products(
     manual_quotes: Iterable[ProductKind] = (),
 ) -> list[Product]:
     """Copy the default products (and the base rates × `rate_level`) for an insurer; kinds it has are kept."""
-    _check_may_edit(actor, insurer_id)
-    insurer = session.scalar(select(Organisation).where(Organisation.id == insurer_id))
+    _check_may_edit(session, actor, insurer_id)
+    # A pool's leader installs the pool's products; it may not see the pool's organisation row itself.
+    insurer = session.scalar(
+        select(Organisation).where(Organisation.id == insurer_id).execution_options(tenant_exempt=True)
+    )
     if insurer is None:
         raise NotFound("no such organisation")
-    if insurer.kind is not OrganisationKind.INSURER:
+    if insurer.kind not in (OrganisationKind.INSURER, OrganisationKind.POOL):
         raise ValidationError("products belong to insurers", field="insurer_id")
     if rate_level <= 0:
         raise ValidationError("must be more than zero", field="rate_level")
@@ -130,7 +134,7 @@ def update_product_terms(
 ) -> Product:
     """Replace a product's default terms (its insurer's admin); policies already issued keep theirs."""
     product = get_product(session, actor, product_id)
-    _check_may_edit(actor, product.insurer_id)
+    _check_may_edit(session, actor, product.insurer_id)
     if terms.kind is not product.kind:
         raise ValidationError(f"this is a {product.kind.value} product, not {terms.kind.value}", field="kind")
     before = product.terms_json
@@ -177,7 +181,7 @@ def update_rate_table(
 ) -> RateTable:
     """Replace a product's rates and/or its preferential discount (its insurer's admin)."""
     product = get_product(session, actor, product_id)
-    _check_may_edit(actor, product.insurer_id)
+    _check_may_edit(session, actor, product.insurer_id)
     table = rate_table_for(session, product)
     if preferential_discount is not None:
         table.preferential_discount = check_discount(preferential_discount).value

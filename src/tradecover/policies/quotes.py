@@ -22,6 +22,7 @@ from tradecover.audit.service import record
 from tradecover.buyers.grades import buyer_grade, country_grade
 from tradecover.buyers.model import Buyer
 from tradecover.clock import get_clock, utcnow
+from tradecover.coinsurance.service import administers
 from tradecover.errors import BusinessRuleViolation, DomainError, NotFound, PermissionDenied, ValidationError
 from tradecover.money import Money, Rate
 from tradecover.parties.actor import Actor
@@ -392,8 +393,10 @@ def _quote_for_underwriter(session: Session, actor: Actor, quote_id: uuid.UUID) 
     quote = get_quote(session, actor, quote_id)
     if not actor.is_platform_admin:
         actor.require(*INSURER_STAFF)
-        if actor.organisation_id != quote.insurer_id:
-            raise PermissionDenied("only the quoting insurer's underwriters change its quote")
+        if not administers(session, actor.organisation_id, quote.insurer_id):
+            raise PermissionDenied(
+                "only the quoting insurer's (or its pool's leader's) underwriters change its quote"
+            )
     if quote.status is not QuoteStatus.DRAFT:
         raise BusinessRuleViolation(
             f"the quote is {quote.status.value}; only a draft changes", field="status"

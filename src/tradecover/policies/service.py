@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.audit.service import record
 from tradecover.clock import utcnow
+from tradecover.coinsurance.service import administers
 from tradecover.errors import BusinessRuleViolation, NotFound, PermissionDenied, ValidationError
 from tradecover.money import Money, Rate
 from tradecover.parties.actor import Actor
@@ -19,7 +20,7 @@ from tradecover.parties.roles import Role
 from tradecover.policies.model import Policy, PolicyStatus, PolicyVersion, Product, RateTable
 from tradecover.policies.products import rate_grid
 from tradecover.policies.rules import NO_DISCOUNT, RateGrid, check_adjustment, check_discount, price_shipment
-from tradecover.policies.terms import PolicyTerms
+from tradecover.policies.terms import PolicyTerms, ProductKind
 
 INSURER_STAFF = (Role.UNDERWRITER, Role.INSURER_ADMIN)
 MAX_REASON_LENGTH = 500
@@ -77,11 +78,11 @@ def _next_number(session: Session, year: int) -> str:
     return f"{prefix}{sequence:06d}"
 
 
-def _check_insurer_staff(actor: Actor, insurer_id: uuid.UUID) -> None:
+def _check_insurer_staff(session: Session, actor: Actor, insurer_id: uuid.UUID) -> None:
     if actor.is_platform_admin:
         return
     actor.require(*INSURER_STAFF)
-    if actor.organisation_id != insurer_id:
+    if not administers(session, actor.organisation_id, insurer_id):
         raise PermissionDenied("only the insurer's own staff do this")
 
 
@@ -102,7 +103,7 @@ def issue_policy(
 ) -> Policy:
     """Issue a policy in force, its terms frozen as version 1 (on accepting a quote, or by the insurer)."""
     if quote_id is None:
-        _check_insurer_staff(actor, product.insurer_id)
+        _check_insurer_staff(session, actor, product.insurer_id)
     check_period(period_start, period_end)
     if terms.kind is not product.kind:
         raise ValidationError(
@@ -205,7 +206,7 @@ def endorse_policy(
 ) -> PolicyVersion:
     """Change a policy's terms from a date: a new version; earlier versions stay as they were."""
     policy = get_policy(session, actor, policy_id)
-    _check_insurer_staff(actor, policy.insurer_id)
+    _check_insurer_staff(session, actor, policy.insurer_id)
     if policy.status is not PolicyStatus.IN_FORCE:
         raise BusinessRuleViolation(f"policy {policy.number} is {policy.status.value}", field="policy_id")
     if terms.kind is not policy.product_kind:
@@ -241,7 +242,7 @@ def cancel_policy(
     """Cancel a policy from a date (no cover from that day on), by its insurer or its policyholder."""
     policy = get_policy(session, actor, policy_id)
     if not actor.is_platform_admin:
-        if actor.organisation_id == policy.insurer_id:
+        if administers(session, actor.organisation_id, policy.insurer_id):
             actor.require(*INSURER_STAFF)
         else:
             actor.require(Role.POLICYHOLDER)
@@ -296,4 +297,34 @@ def shipment_premium(
         amount=amount,
         discount=Rate(policy.preferential_discount),
         adjustment=policy.rate_adjustment,
+    )
+
+
+def issue_platform_policy(
+    session: Session,
+    actor: Actor,
+    *,
+    product: Product,
+    policyholder_id: uuid.UUID,
+    period_start: dt.date,
+    period_end: dt.date,
+) -> Policy:
+    """A firm's own policy under an insurer's platform (cohort) product, issued on enrolment."""
+    if product.kind is not ProductKind.PLATFORM:
+        raise ValidationError("only a platform (cohort) product is issued on enrolment", field="product_id")
+    if not actor.is_platform_admin:
+        actor.require(Role.POLICYHOLDER, Role.PROGRAMME_OFFICER)
+        if actor.has(Role.POLICYHOLDER) and actor.organisation_id != policyholder_id:
+            raise PermissionDenied("a firm enrols itself only")
+    # The insurer offers the platform product to every firm a programme enrols: the policy is issued on
+    # its standing terms, on the insurer's behalf, without a quote.
+    return issue_policy(
+        session,
+        Actor.system(),
+        product=product,
+        policyholder_id=policyholder_id,
+        terms=product.terms,
+        period_start=period_start,
+        period_end=period_end,
+        rate_table_id=None,
     )
