@@ -13,6 +13,9 @@ Read in bulk SQL (column tuples, no ORM objects), so a book of 100,000 buyers lo
   from the policy version in force on the date. A buyer under several policies gets the
   exposure-weighted mean, so that exposure × LGD is the sum of each policy's limit × indemnity. The
   insured's own retention is not the insurers' loss, hence not in the LGD.
+- **Pools**: a limit under a pool's policy is held by the members in proportion to their shares: an
+  insurer's book holds its share (share × amount, rounded once with the conversion), a pool's book
+  every member's share (or one member's, for that member's run), the market every member's.
 - **Parts**: each buyer's (policyholder, insurer) pieces with their loss share, for contributions by
   policyholder and insurer (a buyer defaults once, so an Euler contribution splits pro rata to the loss
   of its pieces exactly).
@@ -34,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.buyers.grades import country_grades
 from tradecover.buyers.model import Buyer, BuyerKind
+from tradecover.coinsurance.model import PoolMember
 from tradecover.limits.model import CreditLimit, LimitEvent
 from tradecover.money import minor_unit_exponent, round_half_up
 from tradecover.parties.model import Organisation
@@ -54,10 +58,14 @@ CHUNK = 5000
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Whose book: one insurer's, one pool's, or the whole market's (organisation_id None)."""
+    """Whose book: one insurer's (its own limits and its shares of pool limits), one pool's, the market's.
+
+    `member_id` keeps only that member's share of a pool's book (None: every member's, the pool whole).
+    """
 
     kind: ScopeKind
     organisation_id: uuid.UUID | None = None
+    member_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,46 @@ def _policies_on(as_of: dt.date) -> Any:
 def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
     if scope.kind is ScopeKind.MARKET:
         return query
-    return query.where(CreditLimit.insurer_id == scope.organisation_id)
+    if scope.kind is ScopeKind.POOL:
+        return query.where(CreditLimit.insurer_id == scope.organisation_id)
+    pools = select(PoolMember.pool_id).where(PoolMember.insurer_id == scope.organisation_id)
+    return query.where(
+        or_(CreditLimit.insurer_id == scope.organisation_id, CreditLimit.insurer_id.in_(pools))
+    )
+
+
+def _pool_shares(session: Session) -> dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]]:
+    """Each pool's members and shares, in the pool's order."""
+    rows = session.execute(
+        select(PoolMember.pool_id, PoolMember.insurer_id, PoolMember.share)
+        .order_by(PoolMember.pool_id, PoolMember.position)
+        .execution_options(tenant_exempt=True)
+    ).all()
+    shares: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]] = {}
+    for pool_id, insurer_id, share in rows:
+        shares.setdefault(pool_id, []).append((insurer_id, share))
+    return shares
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One limit's share held by one insurer (the insurer itself, or a member of the pool)."""
+
+    row: Any
+    insurer_id: uuid.UUID
+    share: Decimal
+
+
+def _pieces(session: Session, rows: Sequence[Any], scope: Scope) -> list[_Piece]:
+    """Split pool limits among members by share; keep only the scope's member where it names one."""
+    pools = _pool_shares(session)
+    member = scope.organisation_id if scope.kind is ScopeKind.INSURER else scope.member_id
+    pieces: list[_Piece] = []
+    for row in rows:
+        for insurer_id, share in pools.get(row.insurer_id, [(row.insurer_id, Decimal(1))]):
+            if member is None or insurer_id == member:
+                pieces.append(_Piece(row, insurer_id, share))
+    return pieces
 
 
 def _limit_rows(session: Session, scope: Scope, as_of: dt.date) -> Sequence[Any]:
@@ -209,15 +256,20 @@ def _organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
     return names
 
 
-def _to_reporting(amounts: list[int], currencies: list[str], currency: str, as_of: dt.date) -> IntArray:
-    """Each amount (minor units of its currency) in minor units of `currency`, exact, rounded half up once."""
+def _to_reporting(pieces: list[_Piece], currency: str, as_of: dt.date) -> IntArray:
+    """Each piece (share × amount) in minor units of `currency`, exact, rounded half up once."""
     target = Decimal(10) ** minor_unit_exponent(currency)
     factors: dict[str, Decimal] = {}
-    for code in set(currencies):
+    for code in {piece.row.currency for piece in pieces}:
         factors[code] = fx_rate(code, currency, as_of) * target / Decimal(10) ** minor_unit_exponent(code)
     converted = [
-        int(round_half_up(Decimal(amount) * factors[code] / target, currency) * target)
-        for amount, code in zip(amounts, currencies, strict=True)
+        int(
+            round_half_up(
+                Decimal(int(p.row.amount_minor)) * p.share * factors[p.row.currency] / target, currency
+            )
+            * target
+        )
+        for p in pieces
     ]
     return np.asarray(converted, dtype=np.int64)
 
@@ -225,15 +277,14 @@ def _to_reporting(amounts: list[int], currencies: list[str], currency: str, as_o
 def load_book(session: Session, scope: Scope, as_of: dt.date, currency: str = "USD") -> PlatformBook:
     """The book of the scope on the date, per buyer, in `currency` (see the module's notes)."""
     rows = _limit_rows(session, scope, as_of)
-    indemnities = _indemnities(session, {row.policy_id for row in rows}, as_of)
-    exposure_minor = _to_reporting(
-        [int(row.amount_minor) for row in rows], [row.currency for row in rows], currency, as_of
-    )
+    pieces = _pieces(session, rows, scope)
+    indemnities = _indemnities(session, {p.row.policy_id for p in pieces}, as_of)
+    exposure_minor = _to_reporting(pieces, currency, as_of)
     rates = np.asarray(
-        [float(_indemnity_rate(indemnities[row.policy_id], row.kind in PUBLIC_BODIES)) for row in rows],
+        [float(_indemnity_rate(indemnities[p.row.policy_id], p.row.kind in PUBLIC_BODIES)) for p in pieces],
         dtype=np.float64,
     )
-    part_keys = [(row.buyer_id, str(row.policyholder_id), str(row.insurer_id)) for row in rows]
+    part_keys = [(p.row.buyer_id, str(p.row.policyholder_id), str(p.insurer_id)) for p in pieces]
     # One part per (buyer, policyholder, insurer): several policies of the same pair add up.
     distinct: dict[tuple[uuid.UUID, str, str], int] = {}
     index = np.asarray([distinct.setdefault(key, len(distinct)) for key in part_keys], dtype=np.int64)
@@ -248,7 +299,7 @@ def load_book(session: Session, scope: Scope, as_of: dt.date, currency: str = "U
     buyer_exposure = np.zeros(n, dtype=np.int64)
     np.add.at(buyer_exposure, part_buyer, part_exposure)
     buyer_loss = np.bincount(part_buyer, weights=part_loss, minlength=n)
-    facts = {row.buyer_id: (row.name, row.country, row.sector, int(row.grade)) for row in rows}
+    facts = {p.row.buyer_id: (p.row.name, p.row.country, p.row.sector, int(p.row.grade)) for p in pieces}
     grades_by_country, pd_table = _pd_table(session, as_of)
     countries = [facts[b][1] for b in buyer_order]
     grades = np.asarray([facts[b][3] for b in buyer_order], dtype=np.int64)

@@ -2,10 +2,11 @@
 
 Who may run what:
 
-- insurer staff (admin, underwriter): their own insurer's book;
+- insurer staff (admin, underwriter): their own insurer's book (its own limits and its shares of pool
+  limits), and their insurer's share of a pool's book it is a member of;
 - the regulator: the whole market, seeing aggregates only (by country, sector and insurer; no
   policyholder contributions are computed or stored for it);
-- the platform operator (and the CLI): any insurer's book or the market;
+- the platform operator (and the CLI): any insurer's book, a whole pool's, or the market;
 - policyholders, banks and programme bodies: none (PermissionDenied).
 
 Runs are seen only by the organisation that ran them (tenant criteria on `RiskRun`).
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.audit.service import record
 from tradecover.clock import get_clock
+from tradecover.coinsurance.model import PoolMember
 from tradecover.errors import NotFound, PermissionDenied, ValidationError
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import Organisation
@@ -67,13 +69,32 @@ class RunRequest:
     as_of: dt.date | None = None
 
 
-def _insurer(session: Session, organisation_id: uuid.UUID) -> Organisation:
+def _organisation(session: Session, organisation_id: uuid.UUID, kind: OrganisationKind) -> Organisation:
     found = session.execute(
         select(Organisation).where(Organisation.id == organisation_id).execution_options(tenant_exempt=True)
     ).scalar_one_or_none()
-    if found is None or found.kind is not OrganisationKind.INSURER:
-        raise NotFound(f"no such insurer: {organisation_id}", field="organisation_id")
+    if found is None or found.kind is not kind:
+        raise NotFound(f"no such {kind.value}: {organisation_id}", field="organisation_id")
     return found
+
+
+def _pool_scope(session: Session, actor: Actor, pool_id: uuid.UUID | None) -> tuple[Scope, str]:
+    """A member runs its share of the pool's book; the platform operator the whole pool."""
+    if pool_id is None:
+        raise ValidationError("name the pool whose book to run", field="organisation_id")
+    member = session.execute(
+        select(PoolMember.insurer_id)
+        .where(PoolMember.pool_id == pool_id, PoolMember.insurer_id == actor.organisation_id)
+        .execution_options(tenant_exempt=True)
+    ).first()
+    if member is None and not actor.is_platform_admin:
+        raise NotFound(f"no such pool: {pool_id}", field="organisation_id")
+    if member is not None and not actor.has(*INSURER_STAFF):
+        raise PermissionDenied("a pool's book is run by its members' staff")
+    pool = _organisation(session, pool_id, OrganisationKind.POOL)
+    if actor.is_platform_admin:
+        return Scope(ScopeKind.POOL, pool.id), pool.name
+    return Scope(ScopeKind.POOL, pool.id, actor.organisation_id), f"{pool.name} (our share)"
 
 
 def _checked_scope(session: Session, actor: Actor, scope: Scope) -> tuple[Scope, str]:
@@ -84,7 +105,7 @@ def _checked_scope(session: Session, actor: Actor, scope: Scope) -> tuple[Scope,
             raise PermissionDenied("the whole market's book is for the regulator and the platform operator")
         return Scope(ScopeKind.MARKET), "the market"
     if scope.kind is ScopeKind.POOL:
-        raise ValidationError("pool books are not available yet: run an insurer's book", field="scope")
+        return _pool_scope(session, actor, scope.organisation_id)
     organisation_id = scope.organisation_id
     if organisation_id is None:
         if not actor.has(*INSURER_STAFF) or actor.organisation_id is None:
@@ -95,7 +116,7 @@ def _checked_scope(session: Session, actor: Actor, scope: Scope) -> tuple[Scope,
         raise NotFound(f"no such insurer: {organisation_id}", field="organisation_id")
     if not actor.is_platform_admin and not actor.has(*INSURER_STAFF):
         raise PermissionDenied("an insurer's book is run by its own staff")
-    insurer = _insurer(session, organisation_id)
+    insurer = _organisation(session, organisation_id, OrganisationKind.INSURER)
     return Scope(ScopeKind.INSURER, insurer.id), insurer.name
 
 
