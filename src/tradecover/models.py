@@ -1,6 +1,7 @@
 """Every mapped class, imported so that the metadata is complete (migrations, checks, tests)."""
 
-import tradecover.premiums.reconcile  # noqa: F401  (registers the premium reconciliation checks)
+import tradecover.premiums.reconcile  # registers the premium reconciliation checks
+import tradecover.subsidies.reconciliation  # noqa: F401  (registers the subsidy reconciliation checks)
 from tradecover.alerts.model import Alert
 from tradecover.audit.model import AuditEvent
 from tradecover.buyers.model import Buyer, BuyerGradeChange, CountryGrade
@@ -19,6 +20,14 @@ from tradecover.premiums.model import (
     PremiumPayment,
 )
 from tradecover.riskruns.model import RiskContribution, RiskMeasure, RiskRun
+from tradecover.subsidies.model import (
+    Enrolment,
+    ProgrammeBudget,
+    SubsidyCommitment,
+    SubsidyPayment,
+    SubsidyPaymentLine,
+    SubsidyProgramme,
+)
 
 metadata = Base.metadata
 
@@ -34,6 +43,7 @@ __all__ = [
     "CountryGrade",
     "CreditLimit",
     "CreditNote",
+    "Enrolment",
     "ImportBatch",
     "InvoiceLine",
     "InvoiceMemberSplit",
@@ -51,6 +61,7 @@ __all__ = [
     "PremiumInvoice",
     "PremiumPayment",
     "Product",
+    "ProgrammeBudget",
     "Quote",
     "QuoteRequest",
     "RateCell",
@@ -59,6 +70,10 @@ __all__ = [
     "RiskMeasure",
     "RiskRun",
     "Shipment",
+    "SubsidyCommitment",
+    "SubsidyPayment",
+    "SubsidyPaymentLine",
+    "SubsidyProgramme",
     "User",
     "UserRole",
     "metadata",

@@ -31,10 +31,13 @@ from tradecover.declarations.service import ShipmentDeclaration, declare_shipmen
 from tradecover.limits.decisions import request_limit
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
-from tradecover.parties.service import actor_for
+from tradecover.parties.roles import OrganisationKind
+from tradecover.parties.service import actor_for, create_organisation
 from tradecover.policies.products import install_products
 from tradecover.policies.quotes import TurnoverLine, accept_quote, submit_quote_request
 from tradecover.policies.terms import ProductKind
+from tradecover.subsidies.programmes import ProgrammeDraft, create_programme, set_budget
+from tradecover.subsidies.service import commit_subsidy
 
 # Objects that the `seeded` fixture creates: (what, organisation id or None for shared ones) → id.
 SEEDED: dict[tuple[str, uuid.UUID | None], object] = {}
@@ -54,6 +57,8 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "limit_id": lambda a: SEEDED["limit", None],
     "shipment_id": lambda a: SEEDED["shipment", None],
     "batch_id": lambda a: SEEDED["declaration_import", None],
+    "programme_id": lambda a: SEEDED["programme", None],
+    "commitment_id": lambda a: SEEDED["subsidy_commitment", None],
 }
 
 # The buyer registry and country grades are shared: they belong to no organisation, every organisation
@@ -160,6 +165,37 @@ def seeded(db: Session, world: World) -> Iterator[None]:
     SEEDED["declaration_import", None] = import_declarations(
         db, holder, policy_id, "a.csv", csv_file.encode()
     ).id
+    # A programme body's programme (reimbursement, open to every firm) and its share of an invoice of
+    # policyholder A's policy: seen by the body, the firm and the insurer, by no one else.
+    body = create_organisation(
+        db, Actor.system(), name="Yiwu Commerce Bureau", kind=OrganisationKind.PROGRAMME_BODY, country="CN"
+    )
+    programme = create_programme(
+        db,
+        Actor.system(),
+        ProgrammeDraft(
+            name="Export premium support",
+            currency="CNY",
+            product_kinds=["export_whole_turnover"],
+            tiers=[{"rate": "0.5"}],
+            mode="reimbursement",
+            starts_on=today.replace(month=1, day=1),
+            ends_on=today.replace(month=12, day=31),
+        ),
+        sponsor_id=body.id,
+    )
+    set_budget(db, Actor.system(), programme.id, today.year, Money.of("100000", "CNY"))
+    SEEDED["programme", None] = programme.id
+    (share,) = commit_subsidy(
+        db,
+        invoice_id=uuid.uuid4(),
+        policy_id=policy_id,
+        policyholder_id=world.policyholder_a.organisation.id,
+        product_kind="export_whole_turnover",
+        premium=Money.of("100.00", "USD"),
+        on=today,
+    )
+    SEEDED["subsidy_commitment", None] = share.commitment_id
     db.commit()
     yield
     SEEDED.clear()

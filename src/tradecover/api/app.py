@@ -20,6 +20,7 @@ from tradecover.api.routers import (
     policies,
     products,
     quotes,
+    subsidies,
     users,
 )
 
@@ -55,6 +56,7 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
         policies,
         limits,
         declarations,
+        subsidies,
     ):
         if area.router.route_class is not KeyFirstRoute:
             # Without it, a caller with no key and a malformed body gets 422 instead of 401.
