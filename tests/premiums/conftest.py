@@ -85,7 +85,9 @@ def rated_policy(
     """An export policy for 2026 with the insurer's rate table and a preferential discount."""
     install_products(db, admin, insurer_id, kinds=[ProductKind.EXPORT_WHOLE_TURNOVER])
     product = db.scalars(
-        select(Product).where(Product.insurer_id == insurer_id, Product.kind == ProductKind.EXPORT_WHOLE_TURNOVER)
+        select(Product).where(
+            Product.insurer_id == insurer_id, Product.kind == ProductKind.EXPORT_WHOLE_TURNOVER
+        )
     ).one()
     terms = product.terms
     if minimum_premium is not None:
@@ -103,18 +105,39 @@ def rated_policy(
     )
 
 
-def open_premium_book(db: Session, *, discount: str = "0", minimum_premium: str | None = None) -> PremiumBook:
-    """A fresh insurer, exporter, rated policy and buyer (grade 4, US) with a USD 500,000 limit."""
+def open_premium_book(
+    db: Session,
+    *,
+    discount: str = "0",
+    minimum_premium: str | None = None,
+    insurer_id: uuid.UUID | None = None,
+    region: str | None = None,
+    exports_usd: int | None = None,
+) -> PremiumBook:
+    """A fresh exporter with a rated policy of a fresh insurer (or of `insurer_id`, e.g. a pool) and a
+    buyer (grade 4, US) with a USD 400,000 limit."""
     system = Actor.system()
-    insurer = create_organisation(
-        db, system, name=f"Insurer {uuid.uuid4()}", kind=OrganisationKind.INSURER, country="CN"
-    )
+    if insurer_id is None:
+        insurer_id = create_organisation(
+            db, system, name=f"Insurer {uuid.uuid4()}", kind=OrganisationKind.INSURER, country="CN"
+        ).id
+        admin = member(db, insurer_id, Role.INSURER_ADMIN)
+    else:
+        admin = system
     exporter = create_organisation(
-        db, system, name=f"Exporter {uuid.uuid4()}", kind=OrganisationKind.POLICYHOLDER, country="CN"
+        db,
+        system,
+        name=f"Exporter {uuid.uuid4()}",
+        kind=OrganisationKind.POLICYHOLDER,
+        country="CN",
+        region=region,
+        is_sme=True if region else None,
+        prior_year_exports=None if exports_usd is None else usd(exports_usd),
     )
-    admin = member(db, insurer.id, Role.INSURER_ADMIN)
     exporter_actor = member(db, exporter.id, Role.POLICYHOLDER)
-    policy = rated_policy(db, admin, insurer.id, exporter.id, discount=discount, minimum_premium=minimum_premium)
+    policy = rated_policy(
+        db, admin, insurer_id, exporter.id, discount=discount, minimum_premium=minimum_premium
+    )
     buyer = new_buyer(db)
     # The limit was approved at the start of the year, so that shipments of any month of it are covered.
     previous = set_clock(FixedClock(dt.datetime(2026, 1, 2, 9, tzinfo=dt.UTC)))
@@ -122,7 +145,7 @@ def open_premium_book(db: Session, *, discount: str = "0", minimum_premium: str 
         request_limit(db, exporter_actor, policy.id, buyer.id, usd(400_000))
     finally:
         set_clock(previous)
-    return PremiumBook(db, insurer.id, exporter.id, admin, exporter_actor, policy, buyer)
+    return PremiumBook(db, insurer_id, exporter.id, admin, exporter_actor, policy, buyer)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from tests.premiums.conftest import TODAY, PremiumBook, open_premium_book, usd
 
 from tradecover.errors import PermissionDenied, ValidationError
 from tradecover.ledger.chart import Chart
-from tradecover.ledger.service import entries_for_document, find_account, account_balance
+from tradecover.ledger.service import account_balance, entries_for_document, find_account
 from tradecover.money import Money
 from tradecover.policies.service import rate_grid_of
 from tradecover.premiums.invoicing import issue_invoice, issue_invoices
@@ -25,7 +25,8 @@ def test_a_month_is_invoiced_line_by_line_from_its_insured_shipments(db: Session
     assert invoice is not None
     assert invoice.kind is InvoiceKind.MONTHLY
     assert (invoice.period_start, invoice.period_end) == (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
-    assert invoice.issued_on == TODAY and invoice.due_date == TODAY + dt.timedelta(days=30)
+    assert invoice.issued_on == TODAY
+    assert invoice.due_date == TODAY + dt.timedelta(days=30)
     grid = rate_grid_of(db, book.policy)
     assert [line.shipment_id for line in invoice.lines] == [first.id, second.id]
     for line, shipment in zip(invoice.lines, (first, second), strict=True):
@@ -37,7 +38,8 @@ def test_a_month_is_invoiced_line_by_line_from_its_insured_shipments(db: Session
         assert line.premium == Money.rounded(shipment.insured.amount * line.rate, "USD")
         assert line.premium == shipment.premium  # the same price the declaration showed
     assert invoice.premium == invoice.lines[0].premium + invoice.lines[1].premium
-    assert invoice.firm_share == invoice.premium and invoice.subsidy == usd(0)
+    assert invoice.firm_share == invoice.premium
+    assert invoice.subsidy == usd(0)
     assert invoice.status is InvoiceStatus.ISSUED
     assert invoice.number.startswith("INV-2026-")
 
@@ -48,10 +50,16 @@ def test_the_invoice_books_one_balanced_entry_receivable_and_income(db: Session,
     assert invoice is not None
     (entry,) = entries_for_document(db, "premium_invoice", invoice.id)
     assert entry.kind == "premium.invoiced"
-    receivable = find_account(db, organisation_id=book.insurer_id, code=Chart.PREMIUM_RECEIVABLE.code, currency="USD")
+    receivable = find_account(
+        db, organisation_id=book.insurer_id, code=Chart.PREMIUM_RECEIVABLE.code, currency="USD"
+    )
     income = find_account(db, organisation_id=book.insurer_id, code=Chart.PREMIUM_INCOME.code, currency="USD")
-    payable = find_account(db, organisation_id=book.exporter_id, code=Chart.PREMIUM_PAYABLE.code, currency="USD")
-    assert receivable and income and payable
+    payable = find_account(
+        db, organisation_id=book.exporter_id, code=Chart.PREMIUM_PAYABLE.code, currency="USD"
+    )
+    assert receivable
+    assert income
+    assert payable
     assert account_balance(db, receivable.id) == invoice.premium
     assert account_balance(db, income.id) == -invoice.premium
     assert account_balance(db, payable.id) == -invoice.premium
@@ -65,12 +73,15 @@ def test_invoicing_a_month_twice_returns_the_invoice_already_issued(db: Session,
     assert len(entries_for_document(db, "premium_invoice", invoice.id)) == 1  # type: ignore[union-attr]
 
 
-def test_a_late_declaration_for_a_past_month_lands_on_the_next_invoice(db: Session, book: PremiumBook) -> None:
+def test_a_late_declaration_for_a_past_month_lands_on_the_next_invoice(
+    db: Session, book: PremiumBook
+) -> None:
     book.ship("S-1", "100000.00", dt.date(2026, 4, 10))
     april = issue_invoice(db, book.insurer_admin, book.policy.id, "2026-04", on=dt.date(2026, 5, 1))
     late = book.ship("S-2", "20000.00", dt.date(2026, 4, 25))
     may = issue_invoice(db, book.insurer_admin, book.policy.id, "2026-05")
-    assert april is not None and may is not None
+    assert april is not None
+    assert may is not None
     assert [line.shipment_id for line in may.lines] == [late.id]
 
 
