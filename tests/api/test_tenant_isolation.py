@@ -36,6 +36,10 @@ from tradecover.parties.service import actor_for, create_organisation
 from tradecover.policies.products import install_products
 from tradecover.policies.quotes import TurnoverLine, accept_quote, submit_quote_request
 from tradecover.policies.terms import ProductKind
+from tradecover.premiums.invoicing import get_policy, true_up_minimum_premium
+from tradecover.riskruns.book import Scope
+from tradecover.riskruns.model import ScopeKind
+from tradecover.riskruns.service import RunRequest, start_risk_run
 from tradecover.subsidies.programmes import ProgrammeDraft, create_programme, set_budget
 from tradecover.subsidies.service import commit_subsidy
 
@@ -57,8 +61,10 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "limit_id": lambda a: SEEDED["limit", None],
     "shipment_id": lambda a: SEEDED["shipment", None],
     "batch_id": lambda a: SEEDED["declaration_import", None],
+    "run_id": lambda a: SEEDED["risk_run", None],
     "programme_id": lambda a: SEEDED["programme", None],
     "commitment_id": lambda a: SEEDED["subsidy_commitment", None],
+    "invoice_id": lambda a: SEEDED["premium_invoice", None],
 }
 
 # The buyer registry and country grades are shared: they belong to no organisation, every organisation
@@ -196,6 +202,14 @@ def seeded(db: Session, world: World) -> Iterator[None]:
         on=today,
     )
     SEEDED["subsidy_commitment", None] = share.commitment_id
+    # A premium invoice of policyholder A's policy (its minimum premium, trued up at the year's end).
+    policy = get_policy(db, policy_id)
+    true_up = true_up_minimum_premium(db, Actor.system(), policy_id, on=policy.period_end)
+    assert true_up is not None
+    SEEDED["premium_invoice", None] = true_up.id
+    # Insurer A's risk run of its own book.
+    insurer = actor_for(world.insurer_a.user)
+    SEEDED["risk_run", None] = start_risk_run(db, insurer, RunRequest(Scope(ScopeKind.INSURER))).id
     db.commit()
     yield
     SEEDED.clear()

@@ -14,12 +14,14 @@ from tradecover.api.routers import (
     buyers,
     declarations,
     health,
+    invoices,
     limits,
     me,
     organisations,
     policies,
     products,
     quotes,
+    risk_runs,
     subsidies,
     users,
 )
@@ -57,6 +59,8 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
         limits,
         declarations,
         subsidies,
+        invoices,
+        risk_runs,
     ):
         if area.router.route_class is not KeyFirstRoute:
             # Without it, a caller with no key and a malformed body gets 422 instead of 401.
