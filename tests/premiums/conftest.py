@@ -113,6 +113,7 @@ def open_premium_book(
     insurer_id: uuid.UUID | None = None,
     region: str | None = None,
     exports_usd: int | None = None,
+    exporter_id: uuid.UUID | None = None,
 ) -> PremiumBook:
     """A fresh exporter with a rated policy of a fresh insurer (or of `insurer_id`, e.g. a pool) and a
     buyer (grade 4, US) with a USD 400,000 limit."""
@@ -124,19 +125,20 @@ def open_premium_book(
         admin = member(db, insurer_id, Role.INSURER_ADMIN)
     else:
         admin = system
-    exporter = create_organisation(
-        db,
-        system,
-        name=f"Exporter {uuid.uuid4()}",
-        kind=OrganisationKind.POLICYHOLDER,
-        country="CN",
-        region=region,
-        is_sme=True if region else None,
-        prior_year_exports=None if exports_usd is None else usd(exports_usd),
-    )
-    exporter_actor = member(db, exporter.id, Role.POLICYHOLDER)
+    if exporter_id is None:
+        exporter_id = create_organisation(
+            db,
+            system,
+            name=f"Exporter {uuid.uuid4()}",
+            kind=OrganisationKind.POLICYHOLDER,
+            country="CN",
+            region=region,
+            is_sme=True if region else None,
+            prior_year_exports=None if exports_usd is None else usd(exports_usd),
+        ).id
+    exporter_actor = member(db, exporter_id, Role.POLICYHOLDER)
     policy = rated_policy(
-        db, admin, insurer_id, exporter.id, discount=discount, minimum_premium=minimum_premium
+        db, admin, insurer_id, exporter_id, discount=discount, minimum_premium=minimum_premium
     )
     buyer = new_buyer(db)
     # The limit was approved at the start of the year, so that shipments of any month of it are covered.
@@ -145,7 +147,7 @@ def open_premium_book(
         request_limit(db, exporter_actor, policy.id, buyer.id, usd(400_000))
     finally:
         set_clock(previous)
-    return PremiumBook(db, insurer_id, exporter.id, admin, exporter_actor, policy, buyer)
+    return PremiumBook(db, insurer_id, exporter_id, admin, exporter_actor, policy, buyer)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -392,7 +392,7 @@ def issue_invoice(
 def issue_invoices(session: Session, actor: Actor, month: str, *, on: dt.date | None = None) -> InvoiceRun:
     """Invoice the month for every policy the actor invoices that has uninvoiced insured turnover."""
     actor.require(*MAY_INVOICE)
-    last = month_bounds(month)[1]
+    first, last = month_bounds(month)
     day = _checked_day(last, on)
     on_live = select(InvoiceLine.live_shipment_id).where(InvoiceLine.live_shipment_id.is_not(None))
     candidates = select(Shipment.policy_id).where(
@@ -401,8 +401,13 @@ def issue_invoices(session: Session, actor: Actor, month: str, *, on: dt.date | 
         Shipment.premium_minor.is_not(None),
         Shipment.id.not_in(on_live),
     )
+    invoiced = select(PremiumInvoice.policy_id).where(
+        PremiumInvoice.kind == InvoiceKind.MONTHLY, PremiumInvoice.live_period_start == first
+    )
     policies = session.scalars(
-        select(Policy).where(Policy.id.in_(candidates), Policy.period_start <= last).order_by(Policy.number)
+        select(Policy)
+        .where(or_(Policy.id.in_(candidates), Policy.id.in_(invoiced)), Policy.period_start <= last)
+        .order_by(Policy.number)
     ).all()
     grades = GradeBook(session)
     issued: list[PremiumInvoice] = []
