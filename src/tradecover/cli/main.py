@@ -15,6 +15,7 @@ from tradecover.cli.policies import policies_app, products_app
 from tradecover.cli.reconcile import reconcile
 from tradecover.cli.risk import risk_app
 from tradecover.cli.serve import serve
+from tradecover.cli.subsidies import subsidies_app
 
 app = typer.Typer(
     cls=CommandGroup,
@@ -36,3 +37,4 @@ app.add_typer(policies_app, name="policies")
 app.add_typer(products_app, name="products")
 app.add_typer(limits_app, name="limits")
 app.add_typer(import_app, name="import")
+app.add_typer(subsidies_app, name="subsidies")

@@ -332,3 +332,27 @@ def budgets_of(session: Session, programme_id: uuid.UUID) -> Sequence[ProgrammeB
         .where(ProgrammeBudget.programme_id == programme_id)
         .order_by(ProgrammeBudget.year)
     ).all()
+
+
+def find_programme(session: Session, actor: Actor, name_or_id: str) -> SubsidyProgramme:
+    """A programme the actor may see, by its id or its exact name; NotFound otherwise."""
+    text = name_or_id.strip()
+    try:
+        query = select(SubsidyProgramme).where(SubsidyProgramme.id == uuid.UUID(text))
+    except ValueError:
+        query = select(SubsidyProgramme).where(SubsidyProgramme.name == text)
+    found = session.scalars(query.order_by(SubsidyProgramme.id)).first()
+    if found is None:
+        raise NotFound(f"no such programme: {text!r}", field="programme")
+    return found
+
+
+def platform_products(session: Session) -> Sequence[Product]:
+    """Every insurer's active platform (cohort) product, which a platform-policy programme may name."""
+    return session.scalars(
+        select(Product)
+        .where(Product.kind == ProductKind.PLATFORM, Product.is_active.is_(True))
+        .order_by(Product.name, Product.id)
+        # Insurers offer their platform products to programmes: officers choose among them by name.
+        .execution_options(tenant_exempt=True)
+    ).all()

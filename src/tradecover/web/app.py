@@ -28,6 +28,7 @@ from tradecover.web.pages import (
     products,
     quotes,
     sign_in,
+    subsidies,
 )
 from tradecover.web.security import verify_csrf
 
@@ -67,6 +68,7 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
         products,
         limits,
         declarations,
+        subsidies,
     ):
         web.include_router(module.router)
     return web

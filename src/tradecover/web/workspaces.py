@@ -54,6 +54,10 @@ PRODUCTS_PATH = "/products"
 LIMITS_PATH = "/limits"
 REFERRALS_PATH = "/underwriting/referrals"
 DECLARATIONS_PATH = "/declarations"
+RISK_PATH = "/risk"
+PROGRAMMES_PATH = "/programmes"
+SUBSIDIES_PATH = "/subsidies"
+BENEFICIARIES_PATH = "/programmes/beneficiaries"
 
 KIND_TITLES: dict[OrganisationKind, str] = {
     OrganisationKind.INSURER: "Insurer",
@@ -101,7 +105,7 @@ WORKSPACES: dict[Role, Workspace] = {
             ),
             _soon("Overdues & claims", "Report overdue invoices, ask for extensions, file claims"),
             _soon("Premium invoices", "Monthly premium, with the subsidy share shown"),
-            _soon("Subsidies", "Programmes you are eligible for and what they paid"),
+            Section("Subsidies", "Programmes you are eligible for and what they paid", SUBSIDIES_PATH),
             _soon("Financing", "Bank facilities backed by your policy"),
             Section("Buyers", "The buyer registry: grades and grade history", BUYERS_PATH),
             Section("Alerts", "Grade changes and limit cuts on your buyers", ALERTS_PATH),
@@ -123,7 +127,7 @@ WORKSPACES: dict[Role, Workspace] = {
             Section("Buyers & grades", "Buyer and country grades, grade changes and alerts", BUYERS_PATH),
             Section("Alerts", "Grade changes and limit events on your book", ALERTS_PATH),
             _soon("Capacity", "Remaining capacity by buyer, country and sector"),
-            _soon("Portfolio risk", "Expected loss, VaR and stress results of the book"),
+            Section("Portfolio risk", "Expected loss, VaR and stress results of the book", RISK_PATH),
         ),
     ),
     Role.CLAIMS_HANDLER: Workspace(
@@ -167,9 +171,13 @@ WORKSPACES: dict[Role, Workspace] = {
         "Subsidy programmes",
         "Define premium subsidy programmes and follow their budgets and beneficiaries.",
         (
-            _soon("Programmes", "Rates, caps, eligibility rules and modes"),
-            _soon("Budgets & commitments", "What is committed and spent against each budget"),
-            _soon("Beneficiaries", "Enterprises eligible and enrolled"),
+            Section("Programmes", "Rates, caps, eligibility rules and modes", PROGRAMMES_PATH),
+            Section(
+                "Budgets & commitments",
+                "What is committed and spent against each budget; payments and CSV exports",
+                PROGRAMMES_PATH,
+            ),
+            Section("Beneficiaries", "Enterprises enrolled in your programmes", BENEFICIARIES_PATH),
         ),
     ),
     Role.REGULATOR: Workspace(
@@ -180,6 +188,11 @@ WORKSPACES: dict[Role, Workspace] = {
             _soon("Coverage & growth", "Insured turnover and limits in force, year on year"),
             _soon("Claims & service times", "Claims ratio and how fast claims are paid"),
             _soon("Exposures & stress", "Country exposures and tariff-shock scenarios"),
+            Section(
+                "Portfolio risk",
+                "Run the market's book: VaR, ES and stress by country, sector and insurer",
+                RISK_PATH,
+            ),
             _soon("Reports", "Printable reports and CSV exports"),
         ),
     ),

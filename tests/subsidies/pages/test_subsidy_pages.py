@@ -1,0 +1,113 @@
+"""Subsidy pages: an officer defines and budgets a programme and watches invoices use it; a firm sees why."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from tests.subsidies.pages.conftest import invoice
+from tests.web.conftest import World, csrf_of, sign_in
+
+from tradecover.db.tenancy import Tenant, set_tenant
+from tradecover.parties.roles import Role
+from tradecover.subsidies.model import ProgrammeBudget, SubsidyProgramme
+
+FORM = {
+    "name": "Zhejiang export premium support",
+    "currency": "CNY",
+    "kind": "premium",
+    "mode": "direct",
+    "product_kinds": "export_whole_turnover",
+    "rules": "region == Zhejiang",
+    "tiers": "80",
+    "cap": "200000",
+    "starts_on": "2025-01-01",
+    "ends_on": "2025-12-31",
+}
+
+
+def _define(client: TestClient, **changes: str) -> object:
+    token = csrf_of(client.get("/programmes/new").text)
+    return client.post("/programmes", data={**FORM, **changes, "csrf_token": token})
+
+
+def _programme(sessions: sessionmaker[Session], name: str) -> SubsidyProgramme:
+    session = sessions()
+    set_tenant(session, Tenant.unrestricted())
+    try:
+        return session.scalars(select(SubsidyProgramme).where(SubsidyProgramme.name == name)).one()
+    finally:
+        session.close()
+
+
+def test_an_officer_defines_a_programme_budgets_it_and_sees_the_budget_used_by_invoices(
+    client: TestClient, world: World, sessions: sessionmaker[Session], policy_id: uuid.UUID
+) -> None:
+    sign_in(client, world.emails[Role.PROGRAMME_OFFICER])
+    defined = _define(client)
+    assert defined.status_code == 303, defined.text  # type: ignore[attr-defined]
+    programme = _programme(sessions, FORM["name"])
+    page = client.get(f"/programmes/{programme.id}")
+    token = csrf_of(page.text)
+    set_budget = client.post(
+        f"/programmes/{programme.id}/budgets", data={"year": "2025", "amount": "1000", "csrf_token": token}
+    )
+    assert set_budget.status_code == 303
+    invoice(sessions, world, policy_id, "100.00")
+    page = client.get(f"/programmes/{programme.id}")
+    assert "CNY 1,000.00" in page.text
+    assert "80% of premium USD 100.00" in page.text
+    refused = client.post(
+        f"/programmes/{programme.id}/budgets", data={"year": "2025", "amount": "1", "csrf_token": token}
+    )
+    assert refused.status_code == 422
+    assert "Budget 2025 cannot be CNY 1 — CNY" in refused.text
+    assert "is already committed" in refused.text
+    session = sessions()
+    set_tenant(session, Tenant.unrestricted())
+    budget = session.scalars(
+        select(ProgrammeBudget).where(ProgrammeBudget.programme_id == programme.id)
+    ).one()
+    assert budget.amount_minor == 100_000  # unchanged by the refused form
+    session.close()
+    csv = client.get(f"/programmes/{programme.id}/commitments.csv")
+    assert csv.status_code == 200
+    assert csv.text.splitlines()[0].startswith("reference,committed_on,policyholder")
+    assert len(csv.text.splitlines()) == 2
+    assert "Yiwu Bright Lanterns" in client.get("/programmes/beneficiaries").text
+
+
+def test_a_refused_programme_form_names_the_field_and_saves_nothing(
+    client: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    sign_in(client, world.emails[Role.PROGRAMME_OFFICER])
+    refused = _define(client, tiers="-10")
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "cannot be negative" in refused.text  # type: ignore[attr-defined]
+    session = sessions()
+    set_tenant(session, Tenant.unrestricted())
+    assert session.scalars(select(SubsidyProgramme)).first() is None
+    session.close()
+
+
+def test_a_firm_sees_the_programmes_it_qualifies_for_and_why_not_the_others(
+    client: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    sign_in(client, world.emails[Role.PROGRAMME_OFFICER])
+    _define(client)
+    _define(client, name="Yiwu export credit insurance subsidy", rules="region == Yiwu")
+    for name in (FORM["name"], "Yiwu export credit insurance subsidy"):
+        programme = _programme(sessions, name)
+        token = csrf_of(client.get(f"/programmes/{programme.id}").text)
+        client.post(
+            f"/programmes/{programme.id}/budgets",
+            data={"year": "2025", "amount": "5000", "csrf_token": token},
+        )
+    client.cookies.clear()
+    sign_in(client, world.emails[Role.POLICYHOLDER])
+    page = client.get("/subsidies")
+    assert page.status_code == 200
+    assert "Region Zhejiang, not Yiwu" in page.text
+    assert page.text.count('badge badge-ok">eligible') == 1
