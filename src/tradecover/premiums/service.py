@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.errors import ValidationError
+from tradecover.errors import NotFound, ValidationError
 from tradecover.parties.actor import Actor
 from tradecover.premiums.model import InvoiceMemberSplit, InvoiceStatus, PremiumInvoice
 from tradecover.premiums.rules import DunningLevel, month_bounds
@@ -77,3 +77,16 @@ def days_past_due(invoice: PremiumInvoice, on: dt.date) -> int:
     if not invoice.open.is_positive:
         return 0
     return max((on - invoice.due_date).days, 0)
+
+
+def find_invoice(session: Session, number_or_id: str) -> PremiumInvoice:
+    """An invoice the session sees, by its number (INV-2025-000123) or its id; NotFound otherwise."""
+    text = number_or_id.strip()
+    try:
+        query = select(PremiumInvoice).where(PremiumInvoice.id == uuid.UUID(text))
+    except ValueError:
+        query = select(PremiumInvoice).where(PremiumInvoice.number == text)
+    invoice = session.scalars(query).first()
+    if invoice is None:
+        raise NotFound(f"no invoice has the number or id {text!r}", field="invoice")
+    return invoice
