@@ -22,6 +22,7 @@ from tradecover.demo.exporters import PolicyholderPlan, plan_policyholders
 from tradecover.demo.grades import seed_grade_history
 from tradecover.demo.limits import seed_demo_limits
 from tradecover.demo.policies import seed_demo_policies
+from tradecover.demo.subsidies import seed_demo_subsidies
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import User
 from tradecover.parties.passwords import hash_password
@@ -145,6 +146,8 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
     buyer_ids = register_buyers(session, actor, plan.buyers)
     seed_grade_history(session, plan.seed, plan.buyers, buyer_ids)
     seed_demo_policies(session, plan.seed, organisation_ids, plan.policyholders)
+    # Programmes before anything is invoiced, so invoices draw on their budgets.
+    seed_demo_subsidies(session, organisation_ids)
     seed_demo_limits(session, plan.seed, organisation_ids)
     seed_demo_declarations(session, plan.seed, organisation_ids[FLAGSHIP_POLICYHOLDER])
     return DemoWorldSummary(
