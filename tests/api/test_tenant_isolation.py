@@ -12,6 +12,7 @@ import re
 import typing
 import uuid
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from tradecover.alerts.service import raise_alerts
 from tradecover.buyers.model import BuyerKind
 from tradecover.buyers.service import register_buyer
 from tradecover.clock import get_clock
+from tradecover.coinsurance.service import MemberPlan, create_pool
 from tradecover.declarations.imports import import_declarations
 from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
 from tradecover.limits.decisions import request_limit
@@ -65,6 +67,8 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "programme_id": lambda a: SEEDED["programme", None],
     "commitment_id": lambda a: SEEDED["subsidy_commitment", None],
     "invoice_id": lambda a: SEEDED["premium_invoice", None],
+    "pool_id": lambda a: SEEDED["pool", None],
+    "member_id": lambda a: SEEDED["pool_member", None],
 }
 
 # The buyer registry and country grades are shared: they belong to no organisation, every organisation
@@ -207,6 +211,24 @@ def seeded(db: Session, world: World) -> Iterator[None]:
     true_up = true_up_minimum_premium(db, Actor.system(), policy_id, on=policy.period_end)
     assert true_up is not None
     SEEDED["premium_invoice", None] = true_up.id
+    # A pool of insurer A and another insurer (not B): seen by its members only.
+    co_member = create_organisation(
+        db, Actor.system(), name="C Mutual", kind=OrganisationKind.INSURER, country="CN"
+    )
+    SEEDED["pool", None] = create_pool(
+        db,
+        Actor.system(),
+        name="A and C Pool",
+        country="CN",
+        currency="CNY",
+        leader_id=world.insurer_a.organisation.id,
+        leader_commission=Decimal("0.05"),
+        members=[
+            MemberPlan(world.insurer_a.organisation.id, Decimal("0.6")),
+            MemberPlan(co_member.id, Decimal("0.4")),
+        ],
+    ).id
+    SEEDED["pool_member", None] = world.insurer_a.organisation.id
     # Insurer A's risk run of its own book.
     insurer = actor_for(world.insurer_a.user)
     SEEDED["risk_run", None] = start_risk_run(db, insurer, RunRequest(Scope(ScopeKind.INSURER))).id
