@@ -27,6 +27,7 @@ from tradecover.web.pages import (
     policies,
     products,
     quotes,
+    risk,
     sign_in,
     subsidies,
 )
@@ -69,6 +70,7 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
         limits,
         declarations,
         subsidies,
+        risk,
     ):
         web.include_router(module.router)
     return web

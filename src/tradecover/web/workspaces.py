@@ -153,6 +153,7 @@ WORKSPACES: dict[Role, Workspace] = {
             Section("Quote requests", "Requests to quote on and your answers", QUOTES_PATH),
             _soon("Coinsurance pools", "Your shares, capacity and leadership commission"),
             _soon("Book overview", "Policies, limits in force, premium and claims"),
+            Section("Portfolio risk", "Expected loss, VaR and stress results of the book", RISK_PATH),
         ),
     ),
     Role.BANK_OFFICER: Workspace(
