@@ -12,6 +12,7 @@ from tradecover.cli.errors import CommandGroup
 from tradecover.cli.limits import limits_app
 from tradecover.cli.parties import orgs_app, users_app
 from tradecover.cli.policies import policies_app, products_app
+from tradecover.cli.pools import pools_app
 from tradecover.cli.premiums import premiums_app
 from tradecover.cli.reconcile import reconcile
 from tradecover.cli.risk import risk_app
@@ -37,6 +38,7 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(policies_app, name="policies")
 app.add_typer(products_app, name="products")
 app.add_typer(limits_app, name="limits")
+app.add_typer(pools_app, name="pools")
 app.add_typer(import_app, name="import")
 app.add_typer(subsidies_app, name="subsidies")
 app.add_typer(premiums_app, name="premiums")
