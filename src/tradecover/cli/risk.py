@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from tradecover.cli.risk_book import SCOPE_HELP, refuse_csv_options, run_platform_book
 from tradecover.risk.contributions import tail_contributions
 from tradecover.risk.copula import GaussianCopula, copula_from_weights
 from tradecover.risk.creditriskplus import credit_risk_plus
@@ -382,10 +383,21 @@ def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[int], None] |
 @risk_app.command("run")
 def run(
     portfolio: Annotated[
-        Path, typer.Option(help="CSV: id,exposure,pd,lgd,sector[,country][,grade][,w_<factor>...]")
-    ],
-    model: Annotated[Model, typer.Option(help="Portfolio model.")] = Model.creditriskplus,
-    method: Annotated[Method, typer.Option(help="How to compute the distribution.")] = Method.analytic,
+        Path | None, typer.Option(help="CSV: id,exposure,pd,lgd,sector[,country][,grade][,w_<factor>...]")
+    ] = None,
+    scope: Annotated[str | None, typer.Option(help=SCOPE_HELP)] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="With --scope: limits in force on this date (default today)."),
+    ] = None,
+    model: Annotated[Model | None, typer.Option(help="Portfolio model (default creditriskplus).")] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="With --portfolio: analytic (default) or montecarlo. "
+            "With --scope: creditriskplus (default) or montecarlo (Gaussian copula)."
+        ),
+    ] = None,
     sector_variances: Annotated[
         Path | None,
         typer.Option(
@@ -417,20 +429,33 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Compute expected loss, standard deviation, VaR and ES (99%, 99.5%, 99.9%) of a book."""
+    if scope is not None:
+        refuse_csv_options(portfolio, model, sector_variances, correlations, unit, scheduler)
+        run_platform_book(scope, method, scenario, as_of, simulations, seed, as_json)
+        return
     executor: Executor | None = None
     try:
+        if portfolio is None:
+            raise ValueError("give --portfolio FILE.csv, or --scope to run the platform's book")
+        if as_of is not None:
+            raise ValueError("--as-of is for the platform's book: add --scope")
+        model = model or Model.creditriskplus
+        try:
+            how = Method(method or Method.analytic.value)
+        except ValueError:
+            raise ValueError(f"--method must be analytic or montecarlo, not {method!r}") from None
         book = load_portfolio_csv(portfolio)
         stress = load_scenario(scenario) if scenario is not None else None
         variances = _sector_variances(sector_variances, book.factor_count)
         copula = _copula(correlations, book) if model is Model.gaussian else None
-        _refuse_unused(model, method, sector_variances, correlations, unit, simulations, seed, scheduler)
+        _refuse_unused(model, how, sector_variances, correlations, unit, simulations, seed, scheduler)
         executor = DaskExecutor(scheduler) if scheduler is not None else InProcessExecutor()
         runs = 1 if stress is None else 2
         with _progress_bar(
-            method is Method.montecarlo and sys.stderr.isatty(), runs * (simulations or DEFAULT_SIMULATIONS)
+            how is Method.montecarlo and sys.stderr.isatty(), runs * (simulations or DEFAULT_SIMULATIONS)
         ) as progress:
             settings = Settings(
-                model, method, variances, copula, default_unit(book) if unit is None else unit,
+                model, how, variances, copula, default_unit(book) if unit is None else unit,
                 simulations or DEFAULT_SIMULATIONS, seed or 0, executor, progress,
             )  # fmt: skip
             outcome = _evaluate(book, settings, copula, variances)

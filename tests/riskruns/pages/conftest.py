@@ -21,15 +21,15 @@ from tradecover.parties.roles import Role
 from tradecover.parties.service import actor_for
 
 
-def seed_book(session: Session, world: World) -> list[uuid.UUID]:
+def seed_book(session: Session, seeded: World) -> list[uuid.UUID]:
     """The world's insurer writes an export policy for the world's exporter, with limits on three buyers."""
-    admin = session.scalars(select(User).where(User.email == world.emails[Role.INSURER_ADMIN])).one()
-    holder = session.scalars(select(User).where(User.email == world.emails[Role.POLICYHOLDER])).one()
+    admin = session.scalars(select(User).where(User.email == seeded.emails[Role.INSURER_ADMIN])).one()
+    holder = session.scalars(select(User).where(User.email == seeded.emails[Role.POLICYHOLDER])).one()
     policy = issue_export_policy(
         session,
         actor_for(admin),
-        world.organisations[Role.INSURER_ADMIN],
-        world.organisations[Role.POLICYHOLDER],
+        seeded.organisations[Role.INSURER_ADMIN],
+        seeded.organisations[Role.POLICYHOLDER],
     )
     buyers = [
         new_buyer(session, grade=4, country="US", sector="consumer_goods"),
