@@ -13,10 +13,12 @@ from tradecover.errors import BusinessRuleViolation
 from tradecover.reference.fx import convert, fx_rate
 from tradecover.subsidies.model import CommitmentStatus, ProgrammeBudget, SubsidyCommitment
 from tradecover.subsidies.payments import pay_direct_subsidies
-from tradecover.subsidies.service import commit_subsidy, premium_paid, release_subsidy
+from tradecover.subsidies.service import SubsidyShare, commit_subsidy, premium_paid, release_subsidy
 
 
-def _invoice(db: Session, bureau: Bureau, holder_id: uuid.UUID, premium: str, currency: str = "USD"):  # type: ignore[no-untyped-def]
+def _invoice(
+    db: Session, bureau: Bureau, holder_id: uuid.UUID, premium: str, currency: str = "USD"
+) -> list[SubsidyShare]:
     policy = bureau.policy_for(db, holder_id)
     return commit_subsidy(
         db,
