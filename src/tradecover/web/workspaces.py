@@ -58,6 +58,7 @@ RISK_PATH = "/risk"
 PROGRAMMES_PATH = "/programmes"
 SUBSIDIES_PATH = "/subsidies"
 BENEFICIARIES_PATH = "/programmes/beneficiaries"
+POOLS_PATH = "/pools"
 
 KIND_TITLES: dict[OrganisationKind, str] = {
     OrganisationKind.INSURER: "Insurer",
@@ -66,6 +67,7 @@ KIND_TITLES: dict[OrganisationKind, str] = {
     OrganisationKind.PROGRAMME_BODY: "Programme body",
     OrganisationKind.REGULATOR: "Regulator",
     OrganisationKind.PLATFORM_OPERATOR: "Platform operator",
+    OrganisationKind.POOL: "Coinsurance pool",
 }
 
 # Most powerful first: a user with several roles lands on the first one's home.
@@ -127,6 +129,7 @@ WORKSPACES: dict[Role, Workspace] = {
             Section("Buyers & grades", "Buyer and country grades, grade changes and alerts", BUYERS_PATH),
             Section("Alerts", "Grade changes and limit events on your book", ALERTS_PATH),
             _soon("Capacity", "Remaining capacity by buyer, country and sector"),
+            Section("Coinsurance pools", "Your share of the pools' policies and limits", POOLS_PATH),
             Section("Portfolio risk", "Expected loss, VaR and stress results of the book", RISK_PATH),
         ),
     ),
@@ -151,7 +154,7 @@ WORKSPACES: dict[Role, Workspace] = {
                 "Products & rates", "Policy templates, rate tables and preferential rates", PRODUCTS_PATH
             ),
             Section("Quote requests", "Requests to quote on and your answers", QUOTES_PATH),
-            _soon("Coinsurance pools", "Your shares, capacity and leadership commission"),
+            Section("Coinsurance pools", "Your shares, capacity and leadership commission", POOLS_PATH),
             _soon("Book overview", "Policies, limits in force, premium and claims"),
             Section("Portfolio risk", "Expected loss, VaR and stress results of the book", RISK_PATH),
         ),

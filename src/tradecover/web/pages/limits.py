@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tradecover.buyers.service import find_buyers
 from tradecover.clock import get_clock
+from tradecover.coinsurance.service import administers
 from tradecover.errors import DomainError, ValidationError
 from tradecover.limits.changes import cancel_limit, cancel_limit_by_policyholder, reduce_limit
 from tradecover.limits.decisions import approve_referral, decline_referral, request_limit, underwriter_queue
@@ -111,7 +112,7 @@ def ask_for_limit(page: SignedIn, form: PostedForm) -> Response:
 
 def _limit_context(page: Page, limit: CreditLimit) -> dict[str, Any]:
     today = get_clock().today()
-    is_insurer = page.actor.organisation_id == limit.insurer_id
+    is_insurer = administers(page.session, page.actor.organisation_id, limit.insurer_id)
     return {
         **_row(limit, today),
         "events": [
