@@ -17,19 +17,23 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.audit.service import record
 from tradecover.clock import get_clock
 from tradecover.coinsurance.model import PoolMember
-from tradecover.errors import NotFound, PermissionDenied, ValidationError
+from tradecover.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import Organisation
 from tradecover.parties.roles import OrganisationKind, Role
+from tradecover.reference.countries import country_name
+from tradecover.reference.sectors import get_sector
 from tradecover.risk.scenarios import Scenario, available_scenarios, load_scenario
 from tradecover.riskruns.book import PlatformBook, Scope, load_book
 from tradecover.riskruns.engine import (
@@ -158,15 +162,29 @@ def _es_minor(run: RiskRun, scenario: str) -> int:
     )
 
 
+def _names(labels: NDArray[np.str_] | None, name: Callable[[str], str]) -> dict[str, str]:
+    """Display names of the distinct codes (a code the reference data lacks shows as itself)."""
+    names: dict[str, str] = {}
+    for code in [] if labels is None else np.unique(labels).tolist():
+        try:
+            names[code] = name(code)
+        except DomainError:
+            names[code] = code
+    return names
+
+
 def _contributions(run: RiskRun, book: PlatformBook, evaluation: Evaluation) -> None:
     key = "" if evaluation.scenario is None else evaluation.scenario.name
     portfolio, values = evaluation.portfolio, evaluation.figures.contributions
     total = _es_minor(run, key)
     exposure = book.exposure_minor if evaluation.scenario is None else portfolio.exposure
-    dimensions = [(Dimension.COUNTRY, portfolio.countries), (Dimension.SECTOR, portfolio.sectors)]
+    dimensions = [
+        (Dimension.COUNTRY, portfolio.countries, _names(portfolio.countries, country_name)),
+        (Dimension.SECTOR, portfolio.sectors, _names(portfolio.sectors, lambda code: get_sector(code).name)),
+    ]
     found = [
-        (dimension, grouped(values, labels, exposure, total, run.currency))
-        for dimension, labels in dimensions
+        (dimension, grouped(values, labels, exposure, total, run.currency, names))
+        for dimension, labels, names in dimensions
         if labels is not None
     ]
     if evaluation.scenario is None:
