@@ -22,6 +22,8 @@ from tradecover.demo.exporters import PolicyholderPlan, plan_policyholders
 from tradecover.demo.grades import seed_grade_history
 from tradecover.demo.limits import seed_demo_limits
 from tradecover.demo.policies import seed_demo_policies
+from tradecover.demo.pool import seed_demo_pool
+from tradecover.demo.premiums import seed_demo_premiums
 from tradecover.demo.subsidies import seed_demo_subsidies
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import User
@@ -150,6 +152,9 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
     seed_demo_subsidies(session, organisation_ids)
     seed_demo_limits(session, plan.seed, organisation_ids)
     seed_demo_declarations(session, plan.seed, organisation_ids[FLAGSHIP_POLICYHOLDER])
+    seed_demo_pool(session, plan.seed, organisation_ids)
+    # Last: invoices of the year's insured turnover (after the programmes and pools they draw on).
+    seed_demo_premiums(session, plan.seed, AS_OF)
     return DemoWorldSummary(
         organisations=len(plan.institutions) + len(plan.policyholders),
         policyholders=len(plan.policyholders),
