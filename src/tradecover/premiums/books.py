@@ -26,6 +26,7 @@ from tradecover.money import Money
 INVOICE_DOCUMENT = "premium_invoice"
 PAYMENT_DOCUMENT = "premium_payment"
 CREDIT_NOTE_DOCUMENT = "premium_credit_note"
+ACCOUNTS_KEY = "tradecover.premiums.accounts"
 
 
 @contextmanager
@@ -112,8 +113,17 @@ class Lines:
         """Debit (positive) or credit (negative) one organisation's standard account."""
         if amount.is_zero:
             return
-        target = account(self.session, organisation_id, entry, self.currency)
-        self.lines.append(PostingLine(target, amount, memo))
+        self.lines.append(PostingLine(self._account(organisation_id, entry), amount, memo))
+
+    def _account(self, organisation_id: uuid.UUID, entry: Chart) -> Account:
+        # Accounts found earlier in this session, so that a run of invoices does not look each one up
+        # again; an account rolled back with a savepoint is no longer in the session and is looked up.
+        cache: dict[tuple[uuid.UUID, str, str], Account] = self.session.info.setdefault(ACCOUNTS_KEY, {})
+        key = (organisation_id, entry.code, self.currency)
+        found = cache.get(key)
+        if found is None or found not in self.session:
+            found = cache[key] = account(self.session, organisation_id, entry, self.currency)
+        return found
 
     def pair(self, organisation_id: uuid.UUID, debit: Chart, credit: Chart, amount: Money) -> None:
         """Debit one account and credit another of the same organisation."""

@@ -14,8 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -96,6 +97,7 @@ class GradeBook:
             self._countries[row.country].append(row)
         self._reference = {country.code: country.grade for country in all_countries()}
         self._buyers: dict[uuid.UUID, tuple[int, str]] = {}
+        self._grids: dict[uuid.UUID, RateGrid] = {}
         self._changes: dict[uuid.UUID, list[BuyerGradeChange]] = defaultdict(list)
 
     def load(self, buyer_ids: Iterable[uuid.UUID]) -> None:
@@ -113,6 +115,15 @@ class GradeBook:
                 .order_by(BuyerGradeChange.effective_at, BuyerGradeChange.id)
             ):
                 self._changes[change.buyer_id].append(change)
+
+    def grid(self, policy: Policy) -> RateGrid:
+        """The policy's rate grid (read once per rate table)."""
+        key = policy.rate_table_id
+        if key is None:
+            return rate_grid_of(self.session, policy)  # refuses: the policy has no rate table
+        if key not in self._grids:
+            self._grids[key] = rate_grid_of(self.session, policy)
+        return self._grids[key]
 
     def buyer_grade(self, buyer_id: uuid.UUID, on: dt.date) -> int:
         """The buyer's grade in force at the end of a day (as `buyers.grades.buyer_grade`)."""
@@ -165,10 +176,11 @@ def _uninvoiced(session: Session, policy_id: uuid.UUID, last_day: dt.date) -> li
 
 def _rated_lines(
     policy: Policy, grid: RateGrid, grades: GradeBook, shipments: Sequence[Shipment]
-) -> list[InvoiceLine]:
+) -> list[dict[str, Any]]:
+    """One row per shipment with a rate-table cell (InvoiceLine columns, bulk inserted with the invoice)."""
     grades.load(s.buyer_id for s in shipments)
     discount = Rate(policy.preferential_discount)
-    lines = []
+    lines: list[dict[str, Any]] = []
     for shipment in shipments:
         buyer_grade = grades.buyer_grade(shipment.buyer_id, shipment.declared_on)
         credit_days = (shipment.due_date - shipment.shipment_date).days
@@ -183,7 +195,7 @@ def _rated_lines(
         except BusinessRuleViolation:
             continue  # the table has no cell for it (the shipment carries no premium either)
         lines.append(
-            InvoiceLine(
+            dict(
                 policy_id=policy.id,
                 shipment_id=shipment.id,
                 live_shipment_id=shipment.id,
@@ -206,7 +218,7 @@ def _rated_lines(
     return lines
 
 
-def _share_json(share: SubsidyShare) -> dict[str, object]:
+def _share_json(share: SubsidyShare) -> dict[str, Any]:
     return {
         "commitment_id": str(share.commitment_id),
         "programme_id": str(share.programme_id),
@@ -241,7 +253,7 @@ def _issue(
     kind: InvoiceKind,
     period: tuple[dt.date, dt.date],
     premium: Money,
-    lines: Sequence[InvoiceLine],
+    lines: Sequence[dict[str, Any]],
     on: dt.date,
 ) -> PremiumInvoice:
     """Commit the subsidies, book the entry and save the invoice with its lines and member splits."""
@@ -299,7 +311,6 @@ def _issue(
         subsidies=[_share_json(s) for s in shares],
         entry_id=entry.id,
         issued_by_user_id=actor.user_id,
-        lines=list(lines),
         members=[
             InvoiceMemberSplit(
                 policyholder_id=policy.policyholder_id,
@@ -320,6 +331,10 @@ def _issue(
     try:
         with session.begin_nested():
             session.add(invoice)
+            session.flush()
+            if lines:
+                # Thousands of lines a month on a busy policy: one bulk insert, not one ORM object each.
+                session.execute(insert(InvoiceLine), [{**line, "invoice_id": invoice_id} for line in lines])
     except IntegrityError:
         raise Conflict(
             f"policy {policy.number} was invoiced for {period[0]} at the same time; run it again",
@@ -360,10 +375,8 @@ def _invoice_policy(
         existing = _live_invoice(session, policy.id, InvoiceKind.MONTHLY, first)
         if existing is not None:
             return existing
-        lines = _rated_lines(
-            policy, rate_grid_of(session, policy), grades, _uninvoiced(session, policy.id, last)
-        )
-        premium = Money.from_minor(sum(line.premium_minor for line in lines), policy.currency)
+        lines = _rated_lines(policy, grades.grid(policy), grades, _uninvoiced(session, policy.id, last))
+        premium = Money.from_minor(sum(line["premium_minor"] for line in lines), policy.currency)
         if not premium.is_positive:
             return None
         return _issue(

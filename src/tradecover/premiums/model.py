@@ -114,8 +114,9 @@ class PremiumInvoice(_PolicyParties, TenantScoped, HasId, HasCreatedAt, Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
     issued_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
+    # Loaded when read (an invoice may have thousands; paying it needs none of them).
     lines: Mapped[list[InvoiceLine]] = relationship(
-        back_populates="invoice", lazy="selectin", order_by="InvoiceLine.id"
+        back_populates="invoice", lazy="select", order_by="InvoiceLine.id"
     )
     members: Mapped[list[InvoiceMemberSplit]] = relationship(
         back_populates="invoice", lazy="selectin", order_by="InvoiceMemberSplit.position"
