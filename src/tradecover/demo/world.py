@@ -24,6 +24,7 @@ from tradecover.demo.limits import seed_demo_limits
 from tradecover.demo.policies import seed_demo_policies
 from tradecover.demo.pool import seed_demo_pool
 from tradecover.demo.premiums import seed_demo_premiums
+from tradecover.demo.risk import seed_demo_risk_runs
 from tradecover.demo.subsidies import seed_demo_subsidies
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import User
@@ -155,6 +156,8 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
     seed_demo_pool(session, plan.seed, organisation_ids)
     # Last: invoices of the year's insured turnover (after the programmes and pools they draw on).
     seed_demo_premiums(session, plan.seed, AS_OF)
+    # After everything that puts limits in force: the risk runs measure the finished book.
+    seed_demo_risk_runs(session, organisation_ids, AS_OF)
     return DemoWorldSummary(
         organisations=len(plan.institutions) + len(plan.policyholders),
         policyholders=len(plan.policyholders),
