@@ -33,6 +33,7 @@ from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import Organisation
 from tradecover.parties.roles import OrganisationKind, Role
+from tradecover.parties.service import create_organisation
 from tradecover.policies.model import Product
 from tradecover.policies.products import update_product_terms
 
@@ -305,3 +306,9 @@ def test_a_pool_organisation_has_no_users_of_its_own(db: Session, pool_book: Poo
     with pytest.raises(ValidationError):
         member(db, pool_book.pool.id, Role.UNDERWRITER)
     assert dt.date(2025, 6, 12) == pool_book.pool.pool.starts_on
+
+
+def test_a_pool_organisation_is_not_created_without_its_members_and_shares(db: Session) -> None:
+    with pytest.raises(ValidationError) as refused:
+        create_organisation(db, Actor.system(), name="Bare Pool", kind=OrganisationKind.POOL, country="CN")
+    assert refused.value.field == "kind"

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from tradecover.audit.service import record
 from tradecover.coinsurance.model import Pool, PoolMember
 from tradecover.coinsurance.rules import MemberShare, PoolTerms, check_commission, check_shares, percent
-from tradecover.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from tradecover.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from tradecover.money import Money, minor_unit_exponent
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import Organisation
 from tradecover.parties.roles import OrganisationKind, Role
-from tradecover.parties.service import create_organisation
+from tradecover.reference.countries import country_name
 
 MAY_SET_CAPACITY = (Role.INSURER_ADMIN, Role.PLATFORM_ADMIN)
 
@@ -207,9 +207,16 @@ def create_pool(
     )
     if taken is not None:
         raise Conflict(f"a pool named {clean_name} exists", field="name")
-    organisation = create_organisation(
-        session, actor, name=clean_name, kind=OrganisationKind.POOL, country=country
-    )
+    if not clean_name:
+        raise ValidationError("must not be empty", field="name")
+    country = (country or "").strip().upper()
+    try:
+        country_name(country)
+    except DomainError as error:
+        raise ValidationError(error.message, field="country") from None
+    organisation = Organisation(name=clean_name, kind=OrganisationKind.POOL, country=country)
+    session.add(organisation)
+    session.flush()
     pool = Pool(
         id=organisation.id,
         leader_id=leader_id,

@@ -68,6 +68,9 @@ def create_organisation(
 ) -> Organisation:
     """Register an organisation (platform admin only)."""
     actor.require(Role.PLATFORM_ADMIN)
+    if kind is OrganisationKind.POOL:
+        # A pool exists only with its members and shares: coinsurance.service.create_pool makes it.
+        raise ValidationError("a coinsurance pool is created with its members and shares", field="kind")
     name = name.strip()
     if not name:
         raise ValidationError("must not be empty", field="name")

@@ -33,7 +33,10 @@ SME_CHOICES = {"": None, "yes": True, "no": False}
 def _organisations_context(page: Page) -> dict[str, Any]:
     return {
         "organisations": list_organisations(page.session, page.actor),
-        "kinds": [(kind.value, KIND_TITLES[kind]) for kind in OrganisationKind],
+        # Pools are created with their members and shares (`tradecover pools create`, POST /pools).
+        "kinds": [
+            (kind.value, KIND_TITLES[kind]) for kind in OrganisationKind if kind is not OrganisationKind.POOL
+        ],
         "kind_titles": KIND_TITLES,
     }
 
