@@ -51,7 +51,7 @@ class _PolicyParties:
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """The insured and the insurer of the policy."""
+        """The insured and the insurer of the policy (every member of a pool that is the insurer)."""
         return or_(
             cls.policyholder_id == organisation_id, cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
         )
@@ -62,7 +62,7 @@ class _UnderPolicy:
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """The insured and the insurer of the policy."""
+        """The insured and the insurer of the policy (every member of a pool that is the insurer)."""
         return cls.policy_id.in_(  # type: ignore[attr-defined, no-any-return]
             select(Policy.id).where(
                 or_(

@@ -92,7 +92,7 @@ class Appetite(TenantScoped, HasId, HasCreatedAt, Base):
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """An insurer sees its own appetite."""
+        """An insurer sees its own appetite and its pools'."""
         return cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
 
 
@@ -134,7 +134,7 @@ class Capacity(TenantScoped, HasId, HasCreatedAt, Base):
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """An insurer sees its own capacity."""
+        """An insurer sees its own capacity and its pools'."""
         return cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
 
 
@@ -203,7 +203,7 @@ class CreditLimit(TenantScoped, HasId, HasCreatedAt, Base):
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """The insured and the insurer of the policy."""
+        """The insured and the insurer of the policy (every member of a pool that is the insurer)."""
         return or_(
             cls.policyholder_id == organisation_id, cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
         )

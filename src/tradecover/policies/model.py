@@ -83,7 +83,7 @@ class Product(TenantScoped, HasId, HasCreatedAt, Base):
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """An insurer sees its own products (others see their terms through quotes and policies)."""
+        """An insurer sees its own products and its pools' (others see terms through quotes and policies)."""
         return cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
 
 
@@ -104,7 +104,7 @@ class RateTable(TenantScoped, HasId, HasCreatedAt, Base):
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """An insurer sees its own rate tables."""
+        """An insurer sees its own rate tables and its pools'."""
         return cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
 
 
