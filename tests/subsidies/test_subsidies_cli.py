@@ -60,7 +60,7 @@ def test_an_officer_reads_programmes_and_eligibility_and_pays_insurers_from_the_
         "--as", officer_email, "--key", "june",
     )  # fmt: skip
     assert paid.exit_code == 0, paid.output
-    assert "1 payments" in paid.output
+    assert "1 payment(s)" in paid.output
     again = cli(
         "subsidies", "pay", "Yiwu export credit insurance subsidy", "--up-to", TODAY.isoformat(),
         "--as", officer_email, "--key", "june",

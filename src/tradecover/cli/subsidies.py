@@ -24,7 +24,7 @@ from tradecover.subsidies.eligibility import explain_eligibility
 from tradecover.subsidies.enrolments import list_enrolments
 from tradecover.subsidies.model import SubsidyCommitment
 from tradecover.subsidies.payments import pay_direct_subsidies
-from tradecover.subsidies.programmes import budgets_of, find_programme, list_programmes
+from tradecover.subsidies.programmes import budget_in_view, budgets_of, find_programme, list_programmes
 from tradecover.subsidies.reports import organisation_names
 from tradecover.subsidies.rules import money_text, percent_text, tiers_text
 
@@ -59,22 +59,23 @@ def _firm(session: Session, raw: str) -> Organisation:
 
 @subsidies_app.command("programmes")
 def programmes_command() -> None:
-    """List every programme: sponsor, mode, rates, cap and this year's budget use."""
+    """List every programme: sponsor, mode, rates, cap and this year's (else the latest) budget use."""
     year = get_clock().today().year
     with open_engine() as engine, command_transaction(engine) as session:
         found = list_programmes(session, Actor.system())
         sponsors = organisation_names(session, {p.sponsor_id for p in found})
         table = Table(title=f"{len(found)} programmes")
-        for column in ("Programme", "Sponsor", "Mode", "Rates", "Cap", f"Budget {year}", "Committed", "Left"):
+        for column in ("Programme", "Sponsor", "Mode", "Rates", "Cap", "Year", "Budget", "Committed", "Left"):
             table.add_column(column)
         for programme in found:
-            budget = next((b for b in budgets_of(session, programme.id) if b.year == year), None)
+            budget = budget_in_view(budgets_of(session, programme.id), year)
             table.add_row(
                 programme.name,
                 sponsors.get(programme.sponsor_id, ""),
                 programme.mode.value,
                 tiers_text(programme.tiers),
                 "" if programme.cap is None else money_text(programme.cap),
+                "" if budget is None else str(budget.year),
                 "" if budget is None else money_text(budget.amount),
                 "" if budget is None else money_text(budget.committed),
                 "" if budget is None else money_text(budget.remaining),
@@ -156,6 +157,6 @@ def pay_command(
         payees = organisation_names(session, {p.payee_id for p in payments})
         lines = [f"  {payees.get(p.payee_id, p.payee_id)}: {money_text(p.amount)}" for p in payments]
     console = Console()
-    console.print(f"{len(payments)} payments for {found.name} up to {day.isoformat()}")
+    console.print(f"{len(payments)} payment(s) for {found.name} up to {day.isoformat()}")
     for line in lines:
         console.print(line)

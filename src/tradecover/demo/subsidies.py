@@ -27,6 +27,9 @@ from tradecover.subsidies.enrolments import enrol
 from tradecover.subsidies.programmes import ProgrammeDraft, create_programme, set_budget
 
 YEAR = 2025
+# The programmes run through 2026 (budgeted per year), so the served demo finds them open after its 2025 book.
+LAST_DAY = dt.date(2026, 12, 31)
+BUDGETS = {"yiwu": 5_000_000, "shenzhen": 2_000_000, "domestic": 1_000_000}
 YIWU_BODY, SHENZHEN_BODY, PLATFORM_INSURER = "programme.yiwu", "programme.shenzhen", "insurer.state"
 YIWU_PROGRAMME = "Yiwu export credit insurance premium subsidy"
 SHENZHEN_PROGRAMME = "Shenzhen unified export credit cover"
@@ -60,7 +63,7 @@ def _yiwu() -> ProgrammeDraft:
         cap=Money.of(200_000, "CNY"),
         mode="direct",
         starts_on=dt.date(YEAR, 1, 1),
-        ends_on=dt.date(YEAR, 12, 31),
+        ends_on=LAST_DAY,
     )
 
 
@@ -84,7 +87,7 @@ def _shenzhen(product_id: uuid.UUID) -> ProgrammeDraft:
         mode="direct",
         enrolment_required=True,
         starts_on=dt.date(YEAR, 5, 1),
-        ends_on=dt.date(YEAR, 12, 31),
+        ends_on=LAST_DAY,
         platform_product_id=product_id,
     )
 
@@ -101,25 +104,25 @@ def _domestic() -> ProgrammeDraft:
         cap=Money.of(50_000, "CNY"),
         mode="reimbursement",
         starts_on=dt.date(YEAR, 1, 1),
-        ends_on=dt.date(YEAR, 12, 31),
+        ends_on=LAST_DAY,
     )
 
 
 def seed_demo_subsidies(session: Session, organisation_ids: Mapping[str, uuid.UUID]) -> DemoProgrammes:
-    """Define the three programmes with 2025 budgets and enrol some Shenzhen SMEs in the unified cover."""
+    """Define the three programmes with budgets per year and enrol some Shenzhen SMEs in the unified cover."""
     system = Actor.system()
     yiwu_body, shenzhen_body = organisation_ids[YIWU_BODY], organisation_ids[SHENZHEN_BODY]
     yiwu = create_programme(session, system, _yiwu(), sponsor_id=yiwu_body)
-    set_budget(session, system, yiwu.id, YEAR, Money.of(5_000_000, "CNY"))
     product = session.scalars(
         select(Product).where(
             Product.insurer_id == organisation_ids[PLATFORM_INSURER], Product.kind == ProductKind.PLATFORM
         )
     ).one()
     shenzhen = create_programme(session, system, _shenzhen(product.id), sponsor_id=shenzhen_body)
-    set_budget(session, system, shenzhen.id, YEAR, Money.of(2_000_000, "CNY"))
     domestic = create_programme(session, system, _domestic(), sponsor_id=yiwu_body)
-    set_budget(session, system, domestic.id, YEAR, Money.of(1_000_000, "CNY"))
+    for key, programme in (("yiwu", yiwu), ("shenzhen", shenzhen), ("domestic", domestic)):
+        for year in range(YEAR, LAST_DAY.year + 1):
+            set_budget(session, system, programme.id, year, Money.of(BUDGETS[key], "CNY"))
     candidates = session.scalars(
         select(Organisation.id)
         .where(

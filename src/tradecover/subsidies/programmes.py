@@ -356,3 +356,11 @@ def platform_products(session: Session) -> Sequence[Product]:
         # Insurers offer their platform products to programmes: officers choose among them by name.
         .execution_options(tenant_exempt=True)
     ).all()
+
+
+def budget_in_view(budgets: Sequence[ProgrammeBudget], year: int) -> ProgrammeBudget | None:
+    """The budget to show first: this year's, else the latest year's (a programme that has ended)."""
+    for budget in budgets:
+        if budget.year == year:
+            return budget
+    return max(budgets, key=lambda b: b.year, default=None)

@@ -30,6 +30,7 @@ from tradecover.subsidies.payments import (
 from tradecover.subsidies.programmes import (
     MAY_RUN_PROGRAMMES,
     ProgrammeDraft,
+    budget_in_view,
     budgets_of,
     create_programme,
     get_programme,
@@ -202,7 +203,7 @@ def programmes(page: SignedIn) -> HTMLResponse:
     year = _today().year
     rows = []
     for programme in list_programmes(page.session, page.actor):
-        budget = next((b for b in budgets_of(page.session, programme.id) if b.year == year), None)
+        budget = budget_in_view(budgets_of(page.session, programme.id), year)
         rows.append({"programme": programme, "rates": tiers_text(programme.tiers), "budget": budget})
     return render(page.request, "programmes.html", {"rows": rows, "year": year})
 
@@ -439,9 +440,9 @@ def payments_export(programme_id: uuid.UUID, page: SignedIn) -> Response:
 
 
 # the firm's page --------------------------------------------------------------------------------
-def _firm_context(page: Page) -> dict[str, Any]:
+def _firm_context(page: Page, on: dt.date | None = None) -> dict[str, Any]:
     assert page.actor.organisation_id is not None
-    today = _today()
+    today = on or _today()
     commitments = list_commitments(page.session, limit=LISTED)
     return {
         "answers": explain_eligibility(page.session, page.actor.organisation_id, today),
@@ -456,10 +457,14 @@ def _firm_context(page: Page) -> dict[str, Any]:
 
 
 @router.get(SUBSIDIES_PATH, response_class=HTMLResponse)
-def subsidies(page: SignedIn) -> HTMLResponse:
+def subsidies(page: SignedIn, on: str = "") -> HTMLResponse:
     """The programmes a firm qualifies for (rate, cap left) and, for the others, which rule failed."""
     page.actor.require(Role.POLICYHOLDER)
-    return render(page.request, "subsidies.html", _firm_context(page))
+    try:
+        day = dt.date.fromisoformat(on.strip()) if on.strip() else None
+    except ValueError:
+        day = None
+    return render(page.request, "subsidies.html", _firm_context(page, day))
 
 
 @router.post(SUBSIDIES_PATH + "/enrol", response_class=HTMLResponse)
