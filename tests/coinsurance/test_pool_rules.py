@@ -95,23 +95,20 @@ def test_parts_add_up_exactly_to_the_whole_for_any_shares_and_amounts(
 
 
 @given(
-    st.integers(min_value=1, max_value=7),
+    st.sampled_from([1, 2, 4, 5, 8, 10]),
     st.integers(min_value=0, max_value=10**9),
     st.sampled_from(CURRENCIES),
 )
 def test_equal_remainders_go_to_the_leader_first_then_in_the_pools_order(
     count: int, units: int, currency: str
 ) -> None:
-    # Equal shares make every remainder equal: the extra minor units go to the first members.
-    values = [Fraction(1, count)] * count
+    # Equal shares give every member the same remainder: the odd minor units go to the first members.
     members = [MemberShare(uuid.uuid4(), Decimal(1) / Decimal(count), i) for i in range(count)]
-    if sum(m.share for m in members) != 1:
-        return  # 1/3 is not an exact decimal: such a pool cannot exist
+    check_shares([m.share for m in members])
     parts = [p.minor_units for p in apportion(Money.from_minor(units, currency), members)]
     assert parts == sorted(parts, reverse=True)
     assert max(parts) - min(parts) <= 1
     assert sum(parts) == units
-    assert values  # the exact quotas were equal
 
 
 def test_a_tie_is_broken_for_the_leader() -> None:

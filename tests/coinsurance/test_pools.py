@@ -24,10 +24,12 @@ from tradecover.coinsurance.service import (
     set_member_capacity,
 )
 from tradecover.db.tenancy import Tenant, set_tenant
+from tradecover.declarations.model import Shipment
+from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
 from tradecover.errors import NotFound, PermissionDenied, ValidationError
 from tradecover.limits.changes import cancel_limit, cancel_limit_by_policyholder, reduce_limit
 from tradecover.limits.decisions import approve_referral, get_policy, request_limit, underwriter_queue
-from tradecover.limits.model import CreditLimit, LimitStatus
+from tradecover.limits.model import CreditLimit, LimitEvent, LimitStatus
 from tradecover.limits.rules import DecidingRule
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
@@ -261,12 +263,21 @@ def test_members_see_the_pool_policy_and_limits_and_outsiders_see_nothing(
     db: Session, pool_book: PoolBook
 ) -> None:
     limit = request_limit(db, pool_book.exporter, pool_book.policy.id, pool_book.buyer.id, cny(100_000))
+    today = dt.date(2026, 6, 15)
+    shipment = declare_shipment(
+        db,
+        pool_book.exporter,
+        pool_book.policy.id,
+        ShipmentDeclaration(pool_book.buyer.id, "INV-1", cny(50_000), today, today + dt.timedelta(days=60)),
+    )
     db.expunge_all()
     for insurer in pool_book.members:
         set_tenant(db, insurer.underwriter.tenant)
         assert get_policy(db, pool_book.policy.id).id == pool_book.policy.id
         assert db.scalar(select(CreditLimit.id).where(CreditLimit.id == limit.id)) == limit.id
         assert db.scalar(select(Product.id).where(Product.insurer_id == pool_book.pool.id)) is not None
+        assert db.scalar(select(Shipment.id).where(Shipment.id == shipment.id)) == shipment.id
+        assert db.scalar(select(LimitEvent.id).where(LimitEvent.limit_id == limit.id)) is not None
         assert get_pool(db, insurer.underwriter, pool_book.pool.id).name == pool_book.pool.name
         assert [p.id for p in list_pools(db, insurer.underwriter)] == [pool_book.pool.id]
         db.expunge_all()
@@ -277,6 +288,7 @@ def test_members_see_the_pool_policy_and_limits_and_outsiders_see_nothing(
         with pytest.raises(NotFound):
             get_pool(db, pool_book.outsider.underwriter, pool_book.pool.id)
         assert db.scalar(select(CreditLimit.id).where(CreditLimit.id == limit.id)) is None
+        assert db.scalar(select(Shipment.id).where(Shipment.id == shipment.id)) is None
         assert db.scalar(select(PoolMember.id).where(PoolMember.pool_id == pool_book.pool.id)) is None
         assert db.scalar(select(Pool.id)) is None
         assert list_pools(db, pool_book.outsider.underwriter) == []
