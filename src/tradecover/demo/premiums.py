@@ -1,9 +1,10 @@
 """Demo premium invoices: every month of the demo year up to its "today", paid, part-paid or overdue.
 
-Each month is invoiced on the fifth day after it ends (the last month on the demo's "today") for every
-policy with insured shipments, through the same service as `tradecover premiums invoice`. Most
-invoices are paid in full around their due date, some in part, and a few stay unpaid so that dunning
-(run on the demo's "today") shows reminders and the non-payment effect.
+The pool policies (from mid-June) first get a shipment on each of their limits. Each month is then
+invoiced on the fifth day after it ends (the last month on the demo's "today") for every policy with
+insured shipments, through the same service as `tradecover premiums invoice`. Most invoices are paid
+in full around their due date, some in part, and a few stay unpaid so that dunning (run on the demo's
+"today") shows reminders and the non-payment effect.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradecover.clock import FixedClock, set_clock
+from tradecover.coinsurance.model import Pool
+from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
+from tradecover.limits.history import in_force_on
+from tradecover.limits.model import COVERING_STATUSES, CreditLimit
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.premiums.dunning import run_dunning
@@ -70,9 +77,44 @@ def _pay(session: Session, rng: random.Random, invoice: PremiumInvoice, as_of: d
     return 0
 
 
+def _pool_shipments(session: Session, rng: random.Random, as_of: dt.date) -> None:
+    """A shipment in the last fortnight on each limit of the pool policies (they began in June)."""
+    limits = session.scalars(
+        select(CreditLimit)
+        .where(
+            CreditLimit.insurer_id.in_(select(Pool.id)),
+            CreditLimit.status.in_(COVERING_STATUSES),
+        )
+        .order_by(CreditLimit.created_at, CreditLimit.id)
+    ).all()
+    previous = set_clock(FixedClock(dt.datetime.combine(as_of, dt.time(9), tzinfo=dt.UTC)))
+    try:
+        for number, limit in enumerate(limits):
+            shipped = as_of - dt.timedelta(days=rng.randint(1, 12))
+            cover = in_force_on(limit, shipped)
+            if not cover.is_positive:
+                continue
+            amount = Money.rounded(cover.amount * Decimal(rng.choice(("0.3", "0.45", "0.6"))), cover.currency)
+            declare_shipment(
+                session,
+                Actor.system(),
+                limit.policy_id,
+                ShipmentDeclaration(
+                    buyer_id=limit.buyer_id,
+                    invoice_number=f"POOL-{as_of:%Y%m}-{number + 1:04d}",
+                    amount=amount,
+                    shipment_date=shipped,
+                    due_date=shipped + dt.timedelta(days=rng.choice((60, 90, 120))),
+                ),
+            )
+    finally:
+        set_clock(previous)
+
+
 def seed_demo_premiums(session: Session, seed: int, as_of: dt.date) -> DemoPremiums:
     """Invoice each month of the year up to `as_of`, pay most invoices, and run dunning on `as_of`."""
     rng = random.Random(seed * 7919 + 4)
+    _pool_shipments(session, rng, as_of)
     invoices: list[PremiumInvoice] = []
     for number in range(1, as_of.month + 1):
         _, last = month_bounds(f"{as_of.year}-{number:02d}")
