@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tests.coinsurance.conftest import SHARES, PoolBook, cny, new_insurer, open_pool
 from tests.limits.conftest import member
 
+from tradecover.alerts.model import Alert
 from tradecover.audit.model import AuditEvent
 from tradecover.coinsurance.capacity import capacity_use
 from tradecover.coinsurance.model import Pool, PoolLimitTake, PoolMember
@@ -31,6 +32,7 @@ from tradecover.limits.changes import cancel_limit, cancel_limit_by_policyholder
 from tradecover.limits.decisions import approve_referral, get_policy, request_limit, underwriter_queue
 from tradecover.limits.model import CreditLimit, LimitEvent, LimitStatus
 from tradecover.limits.rules import DecidingRule
+from tradecover.limits.service import regrade_buyer
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import Organisation
@@ -324,3 +326,15 @@ def test_a_pool_organisation_is_not_created_without_its_members_and_shares(db: S
     with pytest.raises(ValidationError) as refused:
         create_organisation(db, Actor.system(), name="Bare Pool", kind=OrganisationKind.POOL, country="CN")
     assert refused.value.field == "kind"
+
+
+def test_a_regraded_buyer_alerts_every_member_of_a_pool_holding_a_limit_on_it(
+    db: Session, pool_book: PoolBook
+) -> None:
+    request_limit(db, pool_book.exporter, pool_book.policy.id, pool_book.buyer.id, cny(100_000))
+    regrade_buyer(db, Actor.system(), pool_book.buyer.id, grade=6, reason="late filings")
+    alerted = set(
+        db.scalars(select(Alert.organisation_id).where(Alert.subject_id == str(pool_book.buyer.id)))
+    )
+    assert {m.id for m in pool_book.members} <= alerted
+    assert pool_book.outsider.id not in alerted

@@ -20,6 +20,7 @@ from tradecover.buyers.grades import change_buyer_grade
 from tradecover.buyers.model import BuyerGradeChange
 from tradecover.buyers.service import get_buyer
 from tradecover.clock import get_clock
+from tradecover.coinsurance.service import pool_terms_of
 from tradecover.errors import ValidationError
 from tradecover.limits.decisions import get_policy
 from tradecover.limits.history import in_force_on
@@ -131,6 +132,11 @@ def holders_of_limits_on(session: Session, buyer_id: uuid.UUID, *, on: dt.date) 
     for policyholder_id, insurer_id in rows:
         holders.setdefault(policyholder_id)
         holders.setdefault(insurer_id)
+    # A pool has no users of its own: each of its members holds its share of the pool's limits.
+    for insurer_id in dict.fromkeys(insurer_id for _, insurer_id in rows):
+        terms = pool_terms_of(session, insurer_id)
+        for member in terms.members if terms else ():
+            holders.setdefault(member.insurer_id)
     return list(holders)
 
 
