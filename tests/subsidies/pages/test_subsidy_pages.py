@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from fastapi.testclient import TestClient
@@ -12,7 +13,7 @@ from tests.web.conftest import World, csrf_of, sign_in
 
 from tradecover.db.tenancy import Tenant, set_tenant
 from tradecover.parties.roles import Role
-from tradecover.subsidies.model import ProgrammeBudget, SubsidyProgramme
+from tradecover.subsidies.model import ProgrammeBudget, SubsidyPayment, SubsidyProgramme
 
 FORM = {
     "name": "Zhejiang export premium support",
@@ -111,3 +112,31 @@ def test_a_firm_sees_the_programmes_it_qualifies_for_and_why_not_the_others(
     assert page.status_code == 200
     assert "Region Zhejiang, not Yiwu" in page.text
     assert page.text.count('badge badge-ok">eligible') == 1
+
+
+def test_paying_insurers_from_the_page_twice_with_one_form_pays_once(
+    client: TestClient, world: World, sessions: sessionmaker[Session], policy_id: uuid.UUID
+) -> None:
+    sign_in(client, world.emails[Role.PROGRAMME_OFFICER])
+    _define(client)
+    programme = _programme(sessions, FORM["name"])
+    token = csrf_of(client.get(f"/programmes/{programme.id}").text)
+    client.post(
+        f"/programmes/{programme.id}/budgets", data={"year": "2025", "amount": "5000", "csrf_token": token}
+    )
+    invoice(sessions, world, policy_id, "100.00")
+    page = client.get(f"/programmes/{programme.id}").text
+    assert "Pay insurers (1 due)" in page
+    key = re.search(r'name="key" value="(web-[^"]+)"', page)
+    assert key is not None
+    for _ in range(2):
+        paid = client.post(
+            f"/programmes/{programme.id}/pay", data={"key": key.group(1), "csrf_token": csrf_of(page)}
+        )
+        assert paid.status_code == 303
+    session = sessions()
+    set_tenant(session, Tenant.unrestricted())
+    (payment,) = session.scalars(select(SubsidyPayment)).all()
+    assert payment.payee_id == world.organisations[Role.INSURER_ADMIN]
+    session.close()
+    assert "Pay insurers (0 due)" in client.get(f"/programmes/{programme.id}").text

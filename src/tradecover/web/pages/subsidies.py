@@ -329,6 +329,8 @@ def _programme_context(page: Page, programme_id: uuid.UUID) -> dict[str, Any]:
         "payable": len(payable_direct(page.session, programme.id, today))
         if programme.mode is Mode.DIRECT
         else 0,
+        # One key per rendered form: submitting it twice pays once; a later page pays what came since.
+        "payment_key": f"web-{uuid.uuid4()}",
         "today": today,
         "badges": STATUS_BADGES,
         "percent": percent_text,
