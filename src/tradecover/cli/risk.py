@@ -192,10 +192,11 @@ def _evaluate(
             return Outcome(figures, es)
         mc = simulate_credit_risk_plus(
             book, variances, scenarios=settings.simulations, seed=settings.seed, banding=banding,
-            levels=levels, executor=settings.executor, progress=settings.progress,
+            levels=levels, contributions=True, executor=settings.executor, progress=settings.progress,
         )  # fmt: skip
         return Outcome(
-            {**base, "unit": settings.unit, "seed": settings.seed, **_mc_figures(mc.measures)}, None
+            {**base, "unit": settings.unit, "seed": settings.seed, **_mc_figures(mc.measures)},
+            mc.contributions[CONTRIBUTION_LEVEL].es,
         )
     if copula is None:
         raise ValueError("the gaussian model needs --correlations FILE.json")

@@ -300,6 +300,50 @@ def _poisson(key: np.uint64, obligor: int, mean: float) -> int:
     return count
 
 
+@numba.njit(nogil=True)
+def _creditriskplus_scenario(
+    key: np.uint64,
+    variances: FloatArray,
+    poisson_share: FloatArray,
+    gamma_weights: FloatArray,
+    pd: FloatArray,
+    loss: FloatArray,
+    bernoulli: bool,
+    factors: FloatArray,
+    counts: FloatArray,
+    record: bool,
+) -> float:
+    """One CreditRisk+ scenario's loss; with ``record`` also each obligor's default count in ``counts``."""
+    sectors = variances.shape[0]
+    counter = FACTOR_COUNTER
+    for k in range(sectors):
+        shape = 1.0 / variances[k]
+        value, counter = _gamma(key, counter, shape)
+        factors[k] = value * variances[k]
+    total = 0.0
+    for i in range(loss.shape[0]):
+        if record:
+            counts[i] = 0.0
+        mix = poisson_share[i]
+        for k in range(sectors):
+            mix += gamma_weights[i, k] * factors[k]
+        mean = pd[i] * mix
+        if mean <= 0.0:
+            continue
+        if bernoulli:
+            if uniform(key, np.uint64(i) << OBLIGOR_SHIFT) < min(mean, 1.0):
+                total += loss[i]
+                if record:
+                    counts[i] = 1.0
+        else:
+            count = _poisson(key, i, mean)
+            if count:
+                total += loss[i] * count
+                if record:
+                    counts[i] = count
+    return total
+
+
 @numba.njit(nogil=True, cache=True)
 def creditriskplus_chunk(
     keys: UIntArray,
@@ -313,31 +357,37 @@ def creditriskplus_chunk(
 ) -> None:
     """CreditRisk+ scenarios: gamma factors S_k (mean 1, variance v_k), then per obligor a Poisson
     (or Bernoulli with probability min(λ, 1)) default count with λ_i = p_i(w_i0 + Σ_k w_ik S_k)."""
-    sectors = variances.shape[0]
-    factors = np.empty(sectors)
+    factors = np.empty(variances.shape[0])
+    counts = np.empty(0)
     for j in range(keys.shape[0]):
-        key = keys[j]
-        counter = FACTOR_COUNTER
-        for k in range(sectors):
-            shape = 1.0 / variances[k]
-            value, counter = _gamma(key, counter, shape)
-            factors[k] = value * variances[k]
-        total = 0.0
+        losses[j] = _creditriskplus_scenario(
+            keys[j], variances, poisson_share, gamma_weights, pd, loss, bernoulli, factors, counts, False
+        )
+
+
+@numba.njit(nogil=True, cache=True)
+def creditriskplus_contributions(
+    keys: UIntArray,
+    coefficients: FloatArray,
+    variances: FloatArray,
+    poisson_share: FloatArray,
+    gamma_weights: FloatArray,
+    pd: FloatArray,
+    loss: FloatArray,
+    bernoulli: bool,
+    out: FloatArray,
+) -> None:
+    """Re-simulate the scenarios of ``keys`` and add ℓ_i·N_ij·coefficients[j, c] to ``out[i, c]``."""
+    factors = np.empty(variances.shape[0])
+    counts = np.empty(loss.shape[0])
+    for j in range(keys.shape[0]):
+        _creditriskplus_scenario(
+            keys[j], variances, poisson_share, gamma_weights, pd, loss, bernoulli, factors, counts, True
+        )
         for i in range(loss.shape[0]):
-            mix = poisson_share[i]
-            for k in range(sectors):
-                mix += gamma_weights[i, k] * factors[k]
-            mean = pd[i] * mix
-            if mean <= 0.0:
-                continue
-            if bernoulli:
-                if uniform(key, np.uint64(i) << OBLIGOR_SHIFT) < min(mean, 1.0):
-                    total += loss[i]
-            else:
-                count = _poisson(key, i, mean)
-                if count:
-                    total += loss[i] * count
-        losses[j] = total
+            if counts[i] > 0.0:
+                for c in range(coefficients.shape[1]):
+                    out[i, c] += loss[i] * counts[i] * coefficients[j, c]
 
 
 def creditriskplus_scenarios_numpy(

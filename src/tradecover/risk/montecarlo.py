@@ -10,9 +10,9 @@ and sums them block by block in scenario order, so that they too are the same fo
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +22,12 @@ from tradecover.risk.copula import CopulaClasses, GaussianCopula, copula_classes
 from tradecover.risk.creditriskplus import check_sector_variances
 from tradecover.risk.discretisation import Discretisation
 from tradecover.risk.execution import Executor, InProcessExecutor, Progress
-from tradecover.risk.mckernels import creditriskplus_chunk, gaussian_chunk, gaussian_contributions
+from tradecover.risk.mckernels import (
+    creditriskplus_chunk,
+    creditriskplus_contributions,
+    gaussian_chunk,
+    gaussian_contributions,
+)
 from tradecover.risk.mcmeasures import (
     DEFAULT_BATCHES,
     DEFAULT_CONFIDENCE,
@@ -313,12 +318,7 @@ def simulate_gaussian(
     log_weights = np.concatenate([part[1] for part in parts])
     weights = np.exp(log_weights)
     measures = batch_means(losses, weights, levels, batches, confidence)
-    tail: dict[float, TailContributions] = {}
-    if contributions:
-        coefficients, _ = contribution_coefficients(losses, weights, levels)
-        totals = _contribution_pass(book, coefficients, executor)
-        for k, level in enumerate(levels):
-            tail[level] = TailContributions(var=totals[:, 2 * k + 1], es=totals[:, 2 * k])
+    tail = _tail(losses, weights, levels, book, executor, gaussian_contribution_task) if contributions else {}
     return MonteCarloResult(losses, log_weights, measures, tail, importance)
 
 
@@ -328,7 +328,12 @@ def _span_progress(progress: Progress, spans: list[tuple[int, int]]) -> Progress
     return lambda _count: progress(next(sizes, 0))
 
 
-def _contribution_pass(book: GaussianBook, coefficients: FloatArray, executor: Executor) -> FloatArray:
+def _contribution_pass(
+    book: GaussianBook | CreditRiskPlusBook,
+    coefficients: FloatArray,
+    executor: Executor,
+    task: Callable[[Any, tuple[int, IntArray, FloatArray]], FloatArray],
+) -> FloatArray:
     """Σ_j ℓ_i D_ij c_j over scenarios with a non-zero coefficient, summed block by block in order."""
     chosen = np.flatnonzero(np.any(coefficients != 0.0, axis=1))
     blocks = chosen // STREAM_BLOCK
@@ -341,9 +346,22 @@ def _contribution_pass(book: GaussianBook, coefficients: FloatArray, executor: E
         for block in np.unique(blocks)
     ]
     total = np.zeros((book.loss.shape[0], coefficients.shape[1]))
-    for part in executor.map(gaussian_contribution_task, book, jobs):
+    for part in executor.map(task, book, jobs):
         total += part
     return total
+
+
+def _tail(
+    losses: FloatArray, weights: FloatArray, levels: Sequence[float], book: GaussianBook | CreditRiskPlusBook,
+    executor: Executor, task: Callable[[Any, tuple[int, IntArray, FloatArray]], FloatArray],
+) -> dict[float, TailContributions]:  # fmt: skip
+    """Euler contributions to VaR and ES at each level, from a second pass over the tail scenarios."""
+    coefficients, _ = contribution_coefficients(losses, weights, levels)
+    totals = _contribution_pass(book, coefficients, executor, task)
+    return {
+        level: TailContributions(var=totals[:, 2 * k + 1], es=totals[:, 2 * k])
+        for k, level in enumerate(levels)
+    }
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -374,6 +392,20 @@ def creditriskplus_chunk_task(book: CreditRiskPlusBook, span: tuple[int, int]) -
     return losses
 
 
+def creditriskplus_contribution_task(
+    book: CreditRiskPlusBook, job: tuple[int, IntArray, FloatArray]
+) -> FloatArray:
+    """Σ over the chosen scenarios of one stream block of ℓ_i·N_ij·coefficients[j], shape (n, C)."""
+    block, offsets, coefficients = job
+    keys = scenario_keys(book.seed, block * STREAM_BLOCK, (block + 1) * STREAM_BLOCK)[offsets]
+    out = np.zeros((book.loss.shape[0], coefficients.shape[1]))
+    creditriskplus_contributions(
+        keys, coefficients, book.variances, book.poisson_share, book.gamma_weights, book.pd, book.loss,
+        book.bernoulli, out,
+    )  # fmt: skip
+    return out
+
+
 def simulate_credit_risk_plus(
     portfolio: Portfolio,
     sector_variances: NDArray[np.float64] | list[float],
@@ -383,6 +415,7 @@ def simulate_credit_risk_plus(
     banding: Discretisation | None = None,
     defaults: Literal["poisson", "bernoulli"] = "poisson",
     levels: Sequence[float] = STANDARD_LEVELS,
+    contributions: bool = False,
     chunk_size: int | None = None,
     batches: int = DEFAULT_BATCHES,
     confidence: float = DEFAULT_CONFIDENCE,
@@ -394,6 +427,9 @@ def simulate_credit_risk_plus(
     With ``banding`` the losses are ν_A·L and the intensities the banded ones, so the result estimates the
     same distribution as :func:`tradecover.risk.creditriskplus.credit_risk_plus`; otherwise loss =
     exposure × LGD and intensity = PD. Bernoulli defaults happen with probability min(λ, 1).
+    With ``contributions`` a second pass re-simulates the tail scenarios and gives Euler contributions
+    to VaR and ES per obligor at each level, Σ_j ℓ_i N_ij c_j with the coefficients of the Gaussian
+    copula's (:func:`contribution_coefficients`); the ES ones sum to the estimated ES exactly.
     """
     variances = check_sector_variances(portfolio, sector_variances)
     if defaults not in ("poisson", "bernoulli"):
@@ -418,5 +454,11 @@ def simulate_credit_risk_plus(
     done = None if progress is None else _span_progress(progress, spans)
     losses = np.concatenate(executor.map(creditriskplus_chunk_task, book, spans, done))
     log_weights = np.zeros_like(losses)
-    measures = batch_means(losses, np.ones_like(losses), levels, batches, confidence)
-    return MonteCarloResult(losses, log_weights, measures, {}, None)
+    weights = np.ones_like(losses)
+    measures = batch_means(losses, weights, levels, batches, confidence)
+    tail = (
+        _tail(losses, weights, levels, book, executor, creditriskplus_contribution_task)
+        if contributions
+        else {}
+    )
+    return MonteCarloResult(losses, log_weights, measures, tail, None)
