@@ -23,6 +23,7 @@ from tradecover.web.pages import (
     buyers,
     declarations,
     home,
+    invoices,
     limits,
     policies,
     pools,
@@ -71,6 +72,7 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
         limits,
         pools,
         declarations,
+        invoices,
         subsidies,
         risk,
     ):

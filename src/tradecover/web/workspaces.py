@@ -59,6 +59,7 @@ PROGRAMMES_PATH = "/programmes"
 SUBSIDIES_PATH = "/subsidies"
 BENEFICIARIES_PATH = "/programmes/beneficiaries"
 POOLS_PATH = "/pools"
+INVOICES_PATH = "/invoices"
 
 KIND_TITLES: dict[OrganisationKind, str] = {
     OrganisationKind.INSURER: "Insurer",
@@ -106,7 +107,7 @@ WORKSPACES: dict[Role, Workspace] = {
                 DECLARATIONS_PATH,
             ),
             _soon("Overdues & claims", "Report overdue invoices, ask for extensions, file claims"),
-            _soon("Premium invoices", "Monthly premium, with the subsidy share shown"),
+            Section("Premium invoices", "Monthly premium, with the subsidy share shown", INVOICES_PATH),
             Section("Subsidies", "Programmes you are eligible for and what they paid", SUBSIDIES_PATH),
             _soon("Financing", "Bank facilities backed by your policy"),
             Section("Buyers", "The buyer registry: grades and grade history", BUYERS_PATH),
@@ -126,6 +127,9 @@ WORKSPACES: dict[Role, Workspace] = {
             Section("Credit limits", "The limits your insurer has granted, reduced or declined", LIMITS_PATH),
             Section("Quote requests", "Requests to quote on; adjust and send your drafts", QUOTES_PATH),
             Section("Policies", "The policies your insurer underwrites", POLICIES_PATH),
+            Section(
+                "Premium invoices", "Premium invoiced, paid and overdue; your pool shares", INVOICES_PATH
+            ),
             Section("Buyers & grades", "Buyer and country grades, grade changes and alerts", BUYERS_PATH),
             Section("Alerts", "Grade changes and limit events on your book", ALERTS_PATH),
             _soon("Capacity", "Remaining capacity by buyer, country and sector"),
@@ -154,6 +158,7 @@ WORKSPACES: dict[Role, Workspace] = {
                 "Products & rates", "Policy templates, rate tables and preferential rates", PRODUCTS_PATH
             ),
             Section("Quote requests", "Requests to quote on and your answers", QUOTES_PATH),
+            Section("Premium invoices", "Invoice a month, record payments, credit notes", INVOICES_PATH),
             Section("Coinsurance pools", "Your shares, capacity and leadership commission", POOLS_PATH),
             _soon("Book overview", "Policies, limits in force, premium and claims"),
             Section("Portfolio risk", "Expected loss, VaR and stress results of the book", RISK_PATH),
