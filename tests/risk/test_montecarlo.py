@@ -16,9 +16,9 @@ from tradecover.risk.copula import GaussianCopula, copula_from_weights
 from tradecover.risk.discretisation import discretise
 from tradecover.risk.execution import InProcessExecutor
 from tradecover.risk.mcmeasures import MonteCarloMeasures, aggregate_by_label, sample_measures
-from tradecover.risk.measures import LossDistribution, risk_measures
+from tradecover.risk.measures import LossDistribution, expected_shortfall, risk_measures, value_at_risk
 from tradecover.risk.montecarlo import ImportanceSampling, plan_importance_sampling, simulate_gaussian
-from tradecover.risk.onefactor import one_factor_distribution
+from tradecover.risk.onefactor import one_factor_contributions, one_factor_distribution
 from tradecover.risk.reference import independent_bernoulli_convolution
 
 LEVELS = (0.99, 0.999)
@@ -235,3 +235,35 @@ def test_memory_does_not_grow_with_scenarios_times_obligors() -> None:
         tracemalloc.stop()
     # A dense scenarios × obligors array of booleans alone would take 40 MB.
     assert peak < 10_000_000
+
+
+def test_one_factor_contributions_equal_brute_force_integration_and_add_up_to_var_and_es() -> None:
+    book = whole_unit_book(1, obligors=4)
+    copula = GaussianCopula(np.eye(1), np.array([[0.3], [0.5], [0.6], [0.2]]), ("all",))
+    banding = discretise(book, 1000.0)
+    level = 0.99
+    var, es = one_factor_contributions(book, copula, banding, level, nodes=300)
+    exact = one_factor_distribution(book, copula, banding, nodes=300)
+    assert es.sum() == pytest.approx(expected_shortfall(exact, level), rel=1e-9)
+    assert var.sum() == pytest.approx(value_at_risk(exact, level), rel=1e-9)
+    # E[D_i·1{L = x}] by integrating every default pattern over the factor.
+    thresholds = special.ndtri(book.pd)
+    loadings = copula.loadings[:, 0]
+    length = int(banding.units.sum()) + 1
+    joint = np.zeros((book.size, length))
+    for pattern in itertools.product([0, 1], repeat=4):
+        d = np.array(pattern, dtype=bool)
+
+        def density(z: float, d: np.ndarray = d) -> float:
+            p = special.ndtr((thresholds - loadings * z) / np.sqrt(1 - loadings**2))
+            return float(np.prod(np.where(d, p, 1 - p))) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+        mass = integrate.quad(density, -12, 12, epsabs=1e-14, limit=200)[0]
+        joint[d, int(banding.units[d].sum())] += mass
+    cdf = np.cumsum(exact.probabilities)
+    v = int(np.searchsorted(cdf, level, side="left"))
+    split = (cdf[v] - level) / exact.probabilities[v]
+    loss = banding.units * banding.unit
+    expected_es = loss * (joint[:, v + 1 :].sum(axis=1) + joint[:, v] * split) / (1 - level)
+    np.testing.assert_allclose(es, expected_es, rtol=1e-8, atol=1e-6)
+    np.testing.assert_allclose(var, loss * joint[:, v] / exact.probabilities[v], rtol=1e-8, atol=1e-6)

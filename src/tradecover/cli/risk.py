@@ -29,7 +29,7 @@ from tradecover.risk.executors import DaskExecutor
 from tradecover.risk.mcmeasures import Estimate, MonteCarloMeasures, aggregate_by_label
 from tradecover.risk.measures import STANDARD_LEVELS, risk_measures
 from tradecover.risk.montecarlo import simulate_credit_risk_plus, simulate_gaussian
-from tradecover.risk.onefactor import one_factor_distribution
+from tradecover.risk.onefactor import one_factor_contributions, one_factor_distribution
 from tradecover.risk.portfolio import Portfolio, load_portfolio_csv
 from tradecover.risk.scenarios import (
     Scenario,
@@ -206,14 +206,16 @@ def _evaluate(
                 "the analytic gaussian method is exact for one factor only "
                 f"(this book has {copula.factor_count}); use --method montecarlo"
             )
-        distribution = one_factor_distribution(book, copula, discretise(book, settings.unit))
+        banding = discretise(book, settings.unit)
+        distribution = one_factor_distribution(book, copula, banding)
         measures = risk_measures(distribution, STANDARD_LEVELS)
+        _, exact_es = one_factor_contributions(book, copula, banding, CONTRIBUTION_LEVEL)
         figures = {
             **base, "unit": settings.unit, "expected_loss": measures.expected_loss, "std": measures.std,
             "var": {str(k): v for k, v in measures.var.items()},
             "es": {str(k): v for k, v in measures.es.items()}, "tail_bound": measures.tail_bound,
         }  # fmt: skip
-        return Outcome(figures, None)
+        return Outcome(figures, exact_es)
     mc = simulate_gaussian(
         book, copula, scenarios=settings.simulations, seed=settings.seed, levels=levels, contributions=True,
         executor=settings.executor, progress=settings.progress,

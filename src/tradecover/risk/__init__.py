@@ -40,7 +40,7 @@ from tradecover.risk.montecarlo import (
     simulate_credit_risk_plus,
     simulate_gaussian,
 )
-from tradecover.risk.onefactor import one_factor_distribution
+from tradecover.risk.onefactor import one_factor_contributions, one_factor_distribution
 from tradecover.risk.portfolio import Portfolio, load_portfolio_csv
 from tradecover.risk.scenarios import (
     Scenario,
@@ -86,6 +86,7 @@ __all__ = [
     "label_loadings",
     "load_portfolio_csv",
     "load_scenario",
+    "one_factor_contributions",
     "one_factor_distribution",
     "plan_importance_sampling",
     "risk_measures",

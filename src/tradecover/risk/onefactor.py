@@ -16,7 +16,7 @@ from scipy import special  # SciPy ships no type stubs
 
 from tradecover.risk.copula import GaussianCopula, copula_classes
 from tradecover.risk.discretisation import Discretisation
-from tradecover.risk.measures import LossDistribution
+from tradecover.risk.measures import LossDistribution, check_level
 from tradecover.risk.portfolio import Portfolio
 
 FloatArray = NDArray[np.float64]
@@ -86,3 +86,57 @@ def one_factor_distribution(
     probabilities = scipy.fft.irfft(spectrum, n=length)
     np.maximum(probabilities, 0.0, out=probabilities)
     return LossDistribution(probabilities=probabilities, unit=banding.unit, tail_bound=0.0)
+
+
+def one_factor_contributions(
+    portfolio: Portfolio,
+    copula: GaussianCopula,
+    banding: Discretisation,
+    level: float,
+    nodes: int = DEFAULT_NODES,
+) -> tuple[FloatArray, FloatArray]:
+    """Exact Euler contributions to VaR and ES at ``level`` under a one-factor Gaussian copula, each (n,).
+
+    For obligor i, E[D_i·1{L = x}] = ∫ p_i(z)·P(L₋ᵢ = x − ν_i | z) φ(z) dz: the generating function of the
+    others given z is the product over every other (group, ν) pair, formed from prefix and suffix
+    products (no division, so no loss of accuracy where a p_i(z) is near ½), mixed over the same
+    quadrature as :func:`one_factor_distribution` and inverted by one real FFT per pair. As there,
+    VaR_i = ℓ_i·E[D_i; L = VaR]/P(L = VaR) and ES_i splits the atom at VaR as ES does, so the
+    contributions add up to that method's VaR and ES. Memory is pairs × grid complex numbers: meant, like
+    the method itself, for books whose grid is short.
+    """
+    distribution = one_factor_distribution(portfolio, copula, banding, nodes)
+    cdf = check_level(distribution, level)
+    var_units = int(np.searchsorted(cdf, level, side="left"))
+    atom = float(distribution.probabilities[var_units])
+    classes = copula_classes(portfolio.pd, copula)
+    length = distribution.probabilities.shape[0]
+    pairs, inverse, counts = np.unique(
+        np.column_stack([classes.obligor_class, banding.units]),
+        axis=0,
+        return_inverse=True,
+        return_counts=True,
+    )
+    inverse = inverse.reshape(-1)
+    frequencies = np.arange(length // 2 + 1)
+    shifts = np.exp(-2j * np.pi * np.outer(pairs[:, 1], frequencies) / length)  # s^ν per pair, (P, F)
+    z, weights = factor_quadrature(nodes)
+    spectra = np.zeros((pairs.shape[0], frequencies.shape[0]), dtype=np.complex128)
+    for node, weight in zip(z, weights, strict=True):
+        p = special.ndtr((classes.thresholds - classes.loadings[:, 0] * node) / classes.idiosyncratic_sd)[
+            pairs[:, 0]
+        ]
+        factors = 1.0 - p[:, None] + p[:, None] * shifts
+        powered = factors ** counts[:, None]
+        before = np.vstack([np.ones((1, frequencies.shape[0])), np.cumprod(powered, axis=0)[:-1]])
+        after = np.vstack([np.cumprod(powered[::-1], axis=0)[::-1][1:], np.ones((1, frequencies.shape[0]))])
+        others = before * after * factors ** (counts[:, None] - 1)
+        spectra += weight * p[:, None] * shifts * others
+    joint = scipy.fft.irfft(spectra, n=length, axis=1)  # E[D_i·1{L = x}] for one obligor of each pair
+    np.maximum(joint, 0.0, out=joint)
+    loss = pairs[:, 1] * banding.unit
+    split = (float(cdf[var_units]) - level) / atom if atom > 0 else 0.0
+    beyond = joint[:, var_units + 1 :].sum(axis=1)
+    es_pair = loss * (beyond + joint[:, var_units] * split) / (1.0 - level)
+    var_pair = loss * joint[:, var_units] / atom if atom > 0 else np.zeros_like(loss)
+    return var_pair[inverse], es_pair[inverse]
