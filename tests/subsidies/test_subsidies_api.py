@@ -199,3 +199,35 @@ def test_a_budget_below_its_commitments_is_refused_and_unchanged(
     assert error["message"].startswith("budget 2025 cannot be CNY 1,000 — CNY ")
     (budget,) = client.get(f"/programmes/{programme_id}/budgets", headers=officer).json()
     assert budget["amount"]["amount"] == "100000.00"
+
+
+def test_a_firm_enrols_in_the_platform_cover_through_the_api(
+    client: TestClient, db: Session, world: World, officer: dict[str, str]
+) -> None:
+    install_products(db, Actor.system(), world.insurer_a.organisation.id, kinds=[ProductKind.PLATFORM])
+    product = db.scalars(select(Product).where(Product.insurer_id == world.insurer_a.organisation.id)).one()
+    db.commit()
+    platform = {
+        **PROGRAMME,
+        "name": "Unified cover",
+        "kind": "platform_policy",
+        "platform_product_id": str(product.id),
+        "tiers": [{"rate": "1"}],
+        "rules": [],
+        "cap": None,
+        "mode": "direct",
+        "ends_on": "2026-12-31",
+    }
+    programme_id = client.post("/programmes", json=platform, headers=officer).json()["id"]
+    enrolled = client.post(
+        "/enrolments", json={"programme_id": programme_id}, headers=world.policyholder_a.headers
+    )
+    assert enrolled.status_code == 201, enrolled.text
+    assert enrolled.json()["policy_id"] is not None
+    again = client.post(
+        "/enrolments", json={"programme_id": programme_id}, headers=world.policyholder_a.headers
+    )
+    assert again.status_code == 409
+    (listed,) = client.get(f"/programmes/{programme_id}/enrolments", headers=officer).json()
+    assert listed["policyholder_id"] == str(world.policyholder_a.organisation.id)
+    assert client.get("/enrolments", headers=world.policyholder_b.headers).json() == []

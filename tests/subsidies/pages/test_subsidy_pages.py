@@ -140,3 +140,26 @@ def test_paying_insurers_from_the_page_twice_with_one_form_pays_once(
     assert payment.payee_id == world.organisations[Role.INSURER_ADMIN]
     session.close()
     assert "Pay insurers (0 due)" in client.get(f"/programmes/{programme.id}").text
+
+
+def test_the_officer_changes_a_programme_through_its_form(
+    client: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    sign_in(client, world.emails[Role.PROGRAMME_OFFICER])
+    _define(client)
+    programme = _programme(sessions, FORM["name"])
+    form = client.get(f"/programmes/{programme.id}/edit").text
+    assert "region == Zhejiang" in form
+    changed = client.post(
+        f"/programmes/{programme.id}/edit",
+        data={**FORM, "tiers": "100 below 5000000\n80", "csrf_token": csrf_of(form)},
+    )
+    assert changed.status_code == 303
+    assert "100% below USD 5,000,000, 80% above" in client.get(f"/programmes/{programme.id}").text
+    refused = client.post(
+        f"/programmes/{programme.id}/edit",
+        data={**FORM, "tiers": "80 below 5000000\n100 below 1000\n50", "csrf_token": csrf_of(form)},
+    )
+    assert refused.status_code == 422
+    assert "Tiers go up: USD 1,000 is not above USD 5,000,000" in refused.text
+    assert _programme(sessions, FORM["name"]).tiers[0].exports_below_usd == 5_000_000
