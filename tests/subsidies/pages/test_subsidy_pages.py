@@ -11,9 +11,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.subsidies.pages.conftest import invoice
 from tests.web.conftest import World, csrf_of, sign_in
 
+from tradecover.db.session import unit_of_work
 from tradecover.db.tenancy import Tenant, set_tenant
 from tradecover.parties.roles import Role
-from tradecover.subsidies.model import ProgrammeBudget, SubsidyPayment, SubsidyProgramme
+from tradecover.subsidies.model import (
+    CommitmentStatus,
+    ProgrammeBudget,
+    SubsidyCommitment,
+    SubsidyPayment,
+    SubsidyProgramme,
+)
+from tradecover.subsidies.service import premium_paid
 
 FORM = {
     "name": "Zhejiang export premium support",
@@ -163,3 +171,57 @@ def test_the_officer_changes_a_programme_through_its_form(
     assert refused.status_code == 422
     assert "Tiers go up: USD 1,000 is not above USD 5,000,000" in refused.text
     assert _programme(sessions, FORM["name"]).tiers[0].exports_below_usd == 5_000_000
+
+
+def test_a_firm_applies_for_its_reimbursement_and_the_officer_rejects_then_a_second_is_approved(
+    client: TestClient, world: World, sessions: sessionmaker[Session], policy_id: uuid.UUID
+) -> None:
+    sign_in(client, world.emails[Role.PROGRAMME_OFFICER])
+    _define(client, mode="reimbursement", tiers="50")
+    programme = _programme(sessions, FORM["name"])
+    token = csrf_of(client.get(f"/programmes/{programme.id}").text)
+    client.post(
+        f"/programmes/{programme.id}/budgets", data={"year": "2025", "amount": "5000", "csrf_token": token}
+    )
+    for _ in range(2):
+        invoice(sessions, world, policy_id, "100.00")
+    with unit_of_work(sessions, Tenant.unrestricted()) as session:
+        for commitment in session.scalars(select(SubsidyCommitment)):
+            premium_paid(session, invoice_id=commitment.invoice_id, on=commitment.committed_on)
+    client.cookies.clear()
+    sign_in(client, world.emails[Role.POLICYHOLDER])
+    page = client.get("/subsidies").text
+    assert page.count("Apply for reimbursement") == 2
+    for commitment_id in re.findall(r"/subsidies/commitments/([0-9a-f-]+)/apply", page):
+        applied = client.post(
+            f"/subsidies/commitments/{commitment_id}/apply", data={"csrf_token": csrf_of(page)}
+        )
+        assert applied.status_code == 303
+    client.cookies.clear()
+    sign_in(client, world.emails[Role.PROGRAMME_OFFICER])
+    page = client.get(f"/programmes/{programme.id}").text
+    first, second = re.findall(r"/subsidies/commitments/([0-9a-f-]+)/decision", page)[::2]
+    refused = client.post(
+        f"/subsidies/commitments/{first}/decision",
+        data={"verdict": "reject", "reason": "", "csrf_token": csrf_of(page)},
+    )
+    assert refused.status_code == 422
+    assert "Say why the application is rejected" in refused.text
+    rejected = client.post(
+        f"/subsidies/commitments/{first}/decision",
+        data={"verdict": "reject", "reason": "invoice paid after the deadline", "csrf_token": csrf_of(page)},
+    )
+    assert rejected.status_code == 303
+    approved = client.post(
+        f"/subsidies/commitments/{second}/decision",
+        data={"verdict": "approve", "key": f"approve-{second}", "csrf_token": csrf_of(page)},
+    )
+    assert approved.status_code == 303
+    with unit_of_work(sessions, Tenant.unrestricted()) as session:
+        statuses = {str(c.id): c.status for c in session.scalars(select(SubsidyCommitment))}
+        assert statuses == {first: CommitmentStatus.REJECTED, second: CommitmentStatus.APPROVED}
+        budget = session.scalars(select(ProgrammeBudget)).one()
+        kept = session.scalars(
+            select(SubsidyCommitment).where(SubsidyCommitment.id == uuid.UUID(second))
+        ).one()
+        assert budget.committed_minor == kept.amount_programme_minor  # the rejected one gave its part back
