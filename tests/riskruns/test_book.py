@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy.orm import Session
 from tests.riskruns.conftest import TODAY, RiskBook
 
+from tradecover.declarations.payments import PaymentDeclaration, declare_payment
+from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
 from tradecover.limits.changes import reduce_limit
 from tradecover.money import Money
 from tradecover.reference.fx import fx_rate
-from tradecover.riskruns.book import Scope, load_book
+from tradecover.riskruns.book import ExposureBasis, Scope, load_book
 from tradecover.riskruns.engine import ModelParameters, creditriskplus_model, gaussian_model
 from tradecover.riskruns.model import ScopeKind
 
@@ -103,3 +105,30 @@ def test_the_market_holds_every_insurer_and_another_insurers_scope_holds_none_of
     assert risk_book.other_insurer.organisation_id is not None
     other = load_book(db, Scope(ScopeKind.INSURER, risk_book.other_insurer.organisation_id), TODAY)
     assert other.size == 0
+
+
+def test_the_insured_outstanding_basis_counts_declared_shipments_less_payments(
+    db: Session, risk_book: RiskBook
+) -> None:
+    shipped = declare_shipment(
+        db,
+        risk_book.exporter_a,
+        risk_book.policy_a.id,
+        ShipmentDeclaration(
+            risk_book.us_buyer.id, "INV-1", Money.of("30000", "USD"), TODAY, TODAY + dt.timedelta(days=60),
+        ),
+    )  # fmt: skip
+    assert shipped.insured_minor == 3_000_000, shipped.verdict
+    declare_payment(
+        db,
+        risk_book.exporter_a,
+        risk_book.policy_a.id,
+        PaymentDeclaration(risk_book.us_buyer.id, Money.of("10000", "USD"), TODAY),
+    )
+    scope = Scope(ScopeKind.INSURER, risk_book.insurer_id)
+    book = load_book(db, scope, TODAY, basis=ExposureBasis.OUTSTANDING)
+    assert book.buyer_ids.tolist() == [str(risk_book.us_buyer.id)]
+    assert book.exposure_minor.tolist() == [2_000_000]
+    assert book.lgd[0] == pytest.approx(0.9, rel=1e-15)
+    # The day before the shipment nothing was outstanding.
+    assert load_book(db, scope, TODAY - dt.timedelta(days=1), basis=ExposureBasis.OUTSTANDING).size == 0

@@ -120,3 +120,14 @@ def test_refusals(
     if field is not None:
         assert answer.json()["errors"][0]["field"] == field
     assert client.get("/risk-runs", headers=getattr(world, who).headers).json() == []
+
+
+def test_the_insured_outstanding_basis_is_recorded_and_an_empty_book_has_no_measures(
+    client: TestClient, world: World, regulator: dict[str, str]
+) -> None:
+    body = {"scope": "insurer", "exposure": "outstanding", "as_of": "2026-06-15"}
+    created = client.post("/risk-runs", json=body, headers=world.insurer_a.headers)
+    assert created.status_code == 201, created.text
+    run = created.json()
+    assert run["parameters"]["exposure"] == "outstanding"
+    assert (run["status"], run["obligors"], run["measures"]) == ("empty", 0, [])

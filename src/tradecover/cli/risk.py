@@ -393,6 +393,10 @@ def run(
         str | None,
         typer.Option("--as-of", help="With --scope: limits in force on this date (default today)."),
     ] = None,
+    exposure: Annotated[
+        str | None,
+        typer.Option(help="With --scope: limits (in force, default) or outstanding (insured outstanding)."),
+    ] = None,
     model: Annotated[Model | None, typer.Option(help="Portfolio model (default creditriskplus).")] = None,
     method: Annotated[
         str | None,
@@ -434,14 +438,14 @@ def run(
     """Compute expected loss, standard deviation, VaR and ES (99%, 99.5%, 99.9%) of a book."""
     if scope is not None:
         refuse_csv_options(portfolio, model, sector_variances, correlations, unit, scheduler)
-        run_platform_book(scope, method, scenario, as_of, simulations, seed, as_json)
+        run_platform_book(scope, method, scenario, as_of, simulations, seed, as_json, exposure)
         return
     executor: Executor | None = None
     try:
         if portfolio is None:
             raise ValueError("give --portfolio FILE.csv, or --scope to run the platform's book")
-        if as_of is not None:
-            raise ValueError("--as-of is for the platform's book: add --scope")
+        if as_of is not None or exposure is not None:
+            raise ValueError("--as-of and --exposure are for the platform's book: add --scope")
         model = model or Model.creditriskplus
         try:
             how = Method(method or Method.analytic.value)

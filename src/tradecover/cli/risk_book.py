@@ -17,7 +17,7 @@ from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import OrganisationKind
 from tradecover.parties.service import list_organisations
-from tradecover.riskruns.book import Scope
+from tradecover.riskruns.book import ExposureBasis, Scope
 from tradecover.riskruns.engine import ModelParameters
 from tradecover.riskruns.model import Dimension, RiskMethod, RiskRun, ScopeKind
 from tradecover.riskruns.service import RunRequest, start_risk_run
@@ -136,6 +136,13 @@ def refuse_csv_options(*values: object) -> None:
             fail(f"{option} is for a CSV book, not for --scope")
 
 
+def _basis(raw: str | None) -> ExposureBasis:
+    try:
+        return ExposureBasis(raw or ExposureBasis.LIMITS.value)
+    except ValueError:
+        raise ValueError(f"--exposure must be limits or outstanding, not {raw!r}") from None
+
+
 def run_platform_book(
     scope: str,
     method: str | None,
@@ -144,6 +151,7 @@ def run_platform_book(
     simulations: int | None,
     seed: int | None,
     as_json: bool,
+    exposure: str | None = None,
 ) -> None:
     """Run and store a risk run of the platform's book as the operator, then print its measures."""
     try:
@@ -157,7 +165,7 @@ def run_platform_book(
         )
         day = _date(as_of)
         with open_engine() as engine, command_transaction(engine) as session:
-            request = RunRequest(_scope(session, scope), chosen, scenario, day)
+            request = RunRequest(_scope(session, scope), chosen, scenario, day, _basis(exposure))
             run = start_risk_run(session, Actor.system(), request, parameters)
     except (ValueError, DomainError) as error:
         fail(str(error))

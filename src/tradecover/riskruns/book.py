@@ -6,6 +6,9 @@ Read in bulk SQL (column tuples, no ORM objects), so a book of 100,000 buyers lo
   already effective, as `limits.rules.amount_in_force` reads it) under policies in their period on that
   date, summed over policies, each converted exactly to the reporting currency at the reference FX rate
   of the date and rounded half up once to the minor unit.
+- **Or the insured outstanding** (`ExposureBasis.OUTSTANDING`): per policy and buyer, the insured part of
+  the shipments made by the end of the date less what payments received by then released (as
+  `declarations.service.exposure`), whatever the policy period (shipments in it stay covered).
 - **PD**: 1 − (1 − PD of the buyer's grade)(1 − political PD of its country's grade on the date), exact
   in decimals before it becomes a float for the engine.
 - **LGD** of the insurers: the share of a loss the policy pays, its insolvency indemnity percentage (the
@@ -24,6 +27,7 @@ Read in bulk SQL (column tuples, no ORM objects), so a book of 100,000 buyers lo
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +42,7 @@ from sqlalchemy.orm import Session
 from tradecover.buyers.grades import country_grades
 from tradecover.buyers.model import Buyer, BuyerKind
 from tradecover.coinsurance.model import PoolMember
+from tradecover.declarations.model import PaymentApplication, Shipment
 from tradecover.limits.model import CreditLimit, LimitEvent
 from tradecover.money import minor_unit_exponent, round_half_up
 from tradecover.parties.model import Organisation
@@ -54,6 +59,13 @@ StrArray = NDArray[np.str_]
 PUBLIC_BODIES = (BuyerKind.LOCAL_GOVERNMENT, BuyerKind.STATE_OWNED_ENTERPRISE)
 # Ids per IN (...) list: well below the bound-parameter limits of SQLite and PostgreSQL.
 CHUNK = 5000
+
+
+class ExposureBasis(enum.StrEnum):
+    """What a buyer's exposure is: the limits in force, or the insured outstanding from declarations."""
+
+    LIMITS = "limits"
+    OUTSTANDING = "outstanding"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +147,9 @@ def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
     if scope.kind is ScopeKind.MARKET:
         return query
     if scope.kind is ScopeKind.POOL:
-        return query.where(CreditLimit.insurer_id == scope.organisation_id)
+        return query.where(Policy.insurer_id == scope.organisation_id)
     pools = select(PoolMember.pool_id).where(PoolMember.insurer_id == scope.organisation_id)
-    return query.where(
-        or_(CreditLimit.insurer_id == scope.organisation_id, CreditLimit.insurer_id.in_(pools))
-    )
+    return query.where(or_(Policy.insurer_id == scope.organisation_id, Policy.insurer_id.in_(pools)))
 
 
 def _pool_shares(session: Session, ids: _Ids) -> dict[str, list[tuple[str, Decimal]]]:
@@ -230,6 +240,54 @@ def _limit_rows(session: Session, scope: Scope, as_of: dt.date) -> Sequence[Any]
     return session.connection().execute(_scoped(query, scope)).all()
 
 
+def _outstanding_rows(session: Session, scope: Scope, as_of: dt.date) -> Sequence[Any]:
+    """Per policy and buyer: the insured outstanding at the end of the date (as `declarations.exposure`)."""
+    shipped = (
+        select(
+            Shipment.policy_id.label("policy_id"),
+            Shipment.buyer_id.label("buyer_id"),
+            func.sum(Shipment.insured_minor).label("insured"),
+        )
+        .where(Shipment.shipment_date <= as_of)
+        .group_by(Shipment.policy_id, Shipment.buyer_id)
+        .subquery()
+    )
+    released = (
+        select(
+            PaymentApplication.policy_id.label("policy_id"),
+            PaymentApplication.buyer_id.label("buyer_id"),
+            func.sum(PaymentApplication.insured_released_minor).label("released"),
+        )
+        .where(PaymentApplication.received_on <= as_of)
+        .group_by(PaymentApplication.policy_id, PaymentApplication.buyer_id)
+        .subquery()
+    )
+    amount = (shipped.c.insured - func.coalesce(released.c.released, 0)).label("amount_minor")
+    query = (
+        select(
+            cast(shipped.c.buyer_id, String).label("buyer_id"),
+            cast(shipped.c.policy_id, String).label("policy_id"),
+            cast(Policy.policyholder_id, String).label("policyholder_id"),
+            cast(Policy.insurer_id, String).label("insurer_id"),
+            Policy.currency,
+            amount,
+            cast(Buyer.kind, String).label("kind"),
+            Buyer.name,
+            Buyer.country,
+            Buyer.sector,
+            Buyer.grade,
+        )
+        .join(Policy, Policy.id == shipped.c.policy_id)
+        .join(Buyer, Buyer.id == shipped.c.buyer_id)
+        .outerjoin(
+            released,
+            (released.c.policy_id == shipped.c.policy_id) & (released.c.buyer_id == shipped.c.buyer_id),
+        )
+        .where(amount > 0)
+    )
+    return session.connection().execute(_scoped(query, scope)).all()
+
+
 def _indemnities(
     session: Session, policy_ids: set[uuid.UUID], as_of: dt.date
 ) -> dict[uuid.UUID, dict[str, Any]]:
@@ -303,10 +361,19 @@ def _to_reporting(pieces: _Pieces, currency: str, as_of: dt.date) -> IntArray:
     return converted
 
 
-def load_book(session: Session, scope: Scope, as_of: dt.date, currency: str = "USD") -> PlatformBook:
+def load_book(
+    session: Session,
+    scope: Scope,
+    as_of: dt.date,
+    currency: str = "USD",
+    basis: ExposureBasis = ExposureBasis.LIMITS,
+) -> PlatformBook:
     """The book of the scope on the date, per buyer, in `currency` (see the module's notes)."""
     ids = _Ids()
-    rows = _limit_rows(session, scope, as_of)
+    if basis is ExposureBasis.OUTSTANDING:
+        rows = _outstanding_rows(session, scope, as_of)
+    else:
+        rows = _limit_rows(session, scope, as_of)
     pieces = _pieces(session, rows, scope, ids)
     policies = {raw: uuid.UUID(ids(raw)) for raw in {row.policy_id for row in pieces.rows}}
     indemnities = _indemnities(session, set(policies.values()), as_of)

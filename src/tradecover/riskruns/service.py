@@ -35,7 +35,7 @@ from tradecover.parties.roles import OrganisationKind, Role
 from tradecover.reference.countries import country_name
 from tradecover.reference.sectors import get_sector
 from tradecover.risk.scenarios import Scenario, available_scenarios, load_scenario
-from tradecover.riskruns.book import PlatformBook, Scope, load_book
+from tradecover.riskruns.book import ExposureBasis, PlatformBook, Scope, load_book
 from tradecover.riskruns.engine import (
     CONTRIBUTION_LEVEL,
     Evaluation,
@@ -65,12 +65,14 @@ BASIS = f"es {CONTRIBUTION_LEVEL}"
 
 @dataclass(frozen=True, slots=True)
 class RunRequest:
-    """What to run: the scope, the method, a scenario (a shipped name, "all", or None) and the date."""
+    """What to run: the scope, the method, a scenario (a shipped name, "all", or None), the date, and
+    whether exposure is the limits in force or the insured outstanding."""
 
     scope: Scope
     method: RiskMethod = RiskMethod.CREDITRISKPLUS
     scenario: str | None = None
     as_of: dt.date | None = None
+    exposure: ExposureBasis = ExposureBasis.LIMITS
 
 
 def _organisation(session: Session, organisation_id: uuid.UUID, kind: OrganisationKind) -> Organisation:
@@ -230,7 +232,8 @@ def start_risk_run(
     parameters = parameters or ModelParameters()
     as_of = request.as_of or get_clock().today()
     started = time.perf_counter()
-    book = load_book(session, scope, as_of, REPORTING_CURRENCY)
+    basis = ExposureBasis(request.exposure)
+    book = load_book(session, scope, as_of, REPORTING_CURRENCY, basis)
     # The regulator sees aggregates only: no firm below the insurer is named in its runs.
     shows_policyholders = not (actor.has(Role.REGULATOR) and not actor.is_platform_admin)
     run = RiskRun(
@@ -243,7 +246,7 @@ def start_risk_run(
         scenario=request.scenario.strip() if request.scenario and request.scenario.strip() else None,
         as_of=as_of,
         currency=REPORTING_CURRENCY,
-        parameters_json=parameters.as_json(method),
+        parameters_json={"exposure": basis.value, **parameters.as_json(method)},
         status=RunStatus.EMPTY if book.size == 0 else RunStatus.SUCCEEDED,
         obligors=book.size,
         exposure_minor=book.total_exposure_minor,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from tradecover.api.schemas.common import NO_NUL, MoneyAmount
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
-from tradecover.riskruns.book import Scope
+from tradecover.riskruns.book import ExposureBasis, Scope
 from tradecover.riskruns.model import Dimension, RiskMethod, RiskRun, RunStatus, ScopeKind
 from tradecover.riskruns.service import MAX_LISTED, RunRequest, visible_contributions
 
@@ -42,10 +42,16 @@ class RiskRunCreate(BaseModel):
         default=None, description="A shipped stress scenario's name, or `all`; compared with the base."
     )
     as_of: dt.date | None = Field(default=None, description="Limits in force on this date (default today).")
+    exposure: ExposureBasis = Field(
+        default=ExposureBasis.LIMITS,
+        description="limits (in force on the date) or outstanding (insured outstanding from declarations).",
+    )
 
     def to_request(self) -> RunRequest:
         """The service's request."""
-        return RunRequest(Scope(self.scope, self.organisation_id), self.method, self.scenario, self.as_of)
+        return RunRequest(
+            Scope(self.scope, self.organisation_id), self.method, self.scenario, self.as_of, self.exposure
+        )
 
 
 class RiskRunQuery(BaseModel):

@@ -17,7 +17,7 @@ from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import Role
 from tradecover.risk.scenarios import available_scenarios
-from tradecover.riskruns.book import Scope
+from tradecover.riskruns.book import ExposureBasis, Scope
 from tradecover.riskruns.model import Dimension, RiskMethod, RiskRun, ScopeKind
 from tradecover.riskruns.service import (
     ALL_SCENARIOS,
@@ -64,6 +64,10 @@ def _context(page: Page) -> dict[str, Any]:
         "runs": list_risk_runs(page.session, limit=100),
         "scopes": _scope_choices(page),
         "methods": [(m.value, label) for m, label in METHOD_LABELS.items()],
+        "exposures": [
+            (ExposureBasis.LIMITS.value, "Limits in force"),
+            (ExposureBasis.OUTSTANDING.value, "Insured outstanding (declared shipments less payments)"),
+        ],
         "scenarios": [("", "None: the base book only"), (ALL_SCENARIOS, "All shipped scenarios")]
         + [(name, name) for name in scenarios],
     }
@@ -104,7 +108,11 @@ def _request(form: Any) -> RunRequest:
     except ValueError:
         raise ValidationError("enter a date as YYYY-MM-DD", field="as_of") from None
     scenario = text(form, "scenario").strip() or None
-    return RunRequest(_scope(text(form, "scope").strip()), method, scenario, as_of)
+    try:
+        basis = ExposureBasis(text(form, "exposure").strip() or ExposureBasis.LIMITS.value)
+    except ValueError:
+        raise ValidationError("choose limits or insured outstanding", field="exposure") from None
+    return RunRequest(_scope(text(form, "scope").strip()), method, scenario, as_of, basis)
 
 
 @router.post(RISK_PATH, response_class=HTMLResponse)
