@@ -30,6 +30,11 @@ from tradecover.subsidies.programmes import create_programme, set_budget
 
 def programme(db: Session, budget: str, **changes: object) -> SubsidyProgramme:
     """A Yiwu-like programme in USD for 2026: 80% of export premium, direct, with a budget."""
+    return programme_with_officer(db, budget, **changes)[0]
+
+
+def programme_with_officer(db: Session, budget: str, **changes: object) -> tuple[SubsidyProgramme, Actor]:
+    """The programme and its body's officer."""
     body = create_organisation(
         db,
         Actor.system(),
@@ -47,7 +52,7 @@ def programme(db: Session, budget: str, **changes: object) -> SubsidyProgramme:
     values.update(changes)
     created = create_programme(db, officer, yiwu_draft(**values))
     set_budget(db, officer, created.id, 2026, usd(budget))
-    return created
+    return created, officer
 
 
 def yiwu_book(db: Session) -> PremiumBook:
@@ -104,7 +109,7 @@ def test_a_firm_outside_the_programme_pays_all(db: Session) -> None:
     assert invoice.subsidies == []
 
 
-def pool_book(db: Session) -> tuple[PremiumBook, list[uuid.UUID]]:
+def pool_book(db: Session, capacity: int = 50_000_000, **book: object) -> tuple[PremiumBook, list[uuid.UUID]]:
     """A pool of three insurers (40/35/25, the first leading at 5% commission) and a policy of it."""
     system = Actor.system()
     insurers = [
@@ -123,11 +128,11 @@ def pool_book(db: Session) -> tuple[PremiumBook, list[uuid.UUID]]:
         leader_id=insurers[0],
         leader_commission=Decimal("0.05"),
         members=[
-            MemberPlan(i, s, total_capacity=usd(50_000_000)) for i, s in zip(insurers, shares, strict=True)
+            MemberPlan(i, s, total_capacity=usd(capacity) * s) for i, s in zip(insurers, shares, strict=True)
         ],
         starts_on=dt.date(2025, 1, 1),
     )
-    return open_premium_book(db, insurer_id=pool.id), insurers
+    return open_premium_book(db, insurer_id=pool.id, **book), insurers  # type: ignore[arg-type]
 
 
 def test_a_pool_invoice_is_split_by_share_with_the_leaders_commission(db: Session) -> None:
