@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import distributed
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,10 +16,12 @@ from tradecover.risk.contributions import tail_contributions
 from tradecover.risk.creditriskplus import credit_risk_plus
 from tradecover.risk.discretisation import default_unit, discretise
 from tradecover.risk.measures import risk_measures
+from tradecover.riskruns import service
 from tradecover.riskruns.book import Scope, load_book
 from tradecover.riskruns.engine import ModelParameters, creditriskplus_model
 from tradecover.riskruns.model import Dimension, RiskMethod, RiskRun, RunStatus, ScopeKind
 from tradecover.riskruns.service import RunRequest, get_risk_run, list_risk_runs, start_risk_run
+from tradecover.settings import Settings
 
 MEASURES = ("expected_loss", "std", "var", "es")
 
@@ -148,3 +151,22 @@ def test_an_empty_book_is_recorded_without_measures(db: Session, risk_book: Risk
     assert run.obligors == 0
     assert run.measures == []
     assert run.exposure_minor == 0
+
+
+def test_a_configured_dask_scheduler_runs_the_monte_carlo_with_the_same_result(
+    db: Session, risk_book: RiskBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = RunRequest(Scope(ScopeKind.INSURER), method=RiskMethod.MONTECARLO)
+    parameters = ModelParameters(simulations=1_000, seed=4)
+    here = start_risk_run(db, risk_book.admin, request, parameters)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        monkeypatch.setattr(
+            service, "get_settings", lambda: Settings(risk_scheduler=cluster.scheduler_address)
+        )
+        there = start_risk_run(db, risk_book.admin, request, parameters)
+    assert _figures(there) == _figures(here)
+    assert [(c.key, c.amount_minor) for c in there.contributions] == [
+        (c.key, c.amount_minor) for c in here.contributions
+    ]

@@ -14,6 +14,7 @@ Factor models (parameters stored with every run, defaults in `ModelParameters`):
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,7 +26,6 @@ from tradecover.risk.copula import GaussianCopula, copula_from_weights, label_lo
 from tradecover.risk.creditriskplus import credit_risk_plus
 from tradecover.risk.discretisation import default_unit, discretise
 from tradecover.risk.execution import Executor, InProcessExecutor
-from tradecover.risk.executors import DaskExecutor
 from tradecover.risk.mcmeasures import Estimate
 from tradecover.risk.measures import STANDARD_LEVELS, risk_measures
 from tradecover.risk.montecarlo import simulate_gaussian
@@ -203,7 +203,13 @@ def evaluate_gaussian(
 
 def executor_for(scheduler: str | None) -> Executor:
     """The in-process executor, or a Dask cluster's when a scheduler address is configured."""
-    return DaskExecutor(scheduler) if scheduler else InProcessExecutor()
+    if not scheduler:
+        return InProcessExecutor()
+    # `distributed` takes over a second to import: only an installation with a cluster pays for it (the
+    # engine keeps it out of `tradecover.risk` for the same reason; this is not about import cycles).
+    executors = importlib.import_module("tradecover.risk.executors")
+    executor: Executor = executors.DaskExecutor(scheduler)
+    return executor
 
 
 def run_engine(
