@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from tests.subsidies.conftest import TODAY, Bureau, cny, new_exporter, usd
 
 from tradecover.errors import BusinessRuleViolation
+from tradecover.ledger.chart import Chart, account
+from tradecover.ledger.reconcile import find_violations
+from tradecover.ledger.service import post_entry, reverse_entry
 from tradecover.reference.fx import convert, fx_rate
 from tradecover.subsidies.model import CommitmentStatus, ProgrammeBudget, SubsidyCommitment
 from tradecover.subsidies.payments import pay_direct_subsidies
@@ -175,3 +178,35 @@ def test_premium_paid_opens_reimbursement_commitments_only(db: Session, bureau: 
     premium_paid(db, invoice_id=commitment.invoice_id, on=TODAY)
     assert commitment.status is CommitmentStatus.OPEN
     assert commitment.premium_paid_on == TODAY
+
+
+def test_reconciliation_finds_an_invoice_that_books_another_subsidy_than_its_direct_shares(
+    db: Session, bureau: Bureau
+) -> None:
+    bureau.programme(db, currency="CNY")
+    holder = new_exporter(db)
+    (share,) = _invoice(db, bureau, holder, "1000", currency="CNY")
+    commitment = db.get(SubsidyCommitment, share.commitment_id)
+    assert commitment is not None
+
+    def book(amount: str) -> int:
+        money = cny(amount)
+        return post_entry(
+            db,
+            effective_date=TODAY,
+            kind="premium.invoiced",
+            description="test invoice",
+            lines=[
+                (account(db, bureau.body_id, Chart.SUBSIDY_EXPENSE, "CNY"), money),
+                (account(db, bureau.body_id, Chart.SUBSIDY_PAYABLE, "CNY"), -money),
+            ],
+            document_type="premium_invoice",
+            document_id=commitment.invoice_id,
+        ).id
+
+    wrong = book("700")
+    (violation,) = [v for v in find_violations(db) if v.check == "subsidies"]
+    assert "booked 70000 of subsidy, its direct shares are 80000" in violation.detail
+    reverse_entry(db, wrong, effective_date=TODAY, reason="wrong subsidy")
+    book("800")
+    assert find_violations(db) == []

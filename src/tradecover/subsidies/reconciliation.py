@@ -28,6 +28,8 @@ from tradecover.subsidies.rules import Mode
 CHECK = "subsidies"
 COMMITMENT_DOCUMENT = "subsidy_commitment"
 PAYMENT_DOCUMENT = "subsidy_payment"
+# The premium invoice entry (booked by premiums) carries the direct shares: programme Dr 5200 / Cr 2300.
+INVOICE_DOCUMENT = "premium_invoice"
 
 
 @register_check
@@ -181,4 +183,37 @@ def ledger_agrees_with_subsidy_documents(session: Session) -> list[Violation]:
                 CHECK, f"subsidy commitment {doc}", f"account {code} of {org} booked without an approval"
             )
         )
+    return violations
+
+
+@register_check
+def invoices_book_the_direct_commitments(session: Session) -> list[Violation]:
+    """Each booked invoice charges each programme's expense (5200) with its live direct shares, no more."""
+    nets = _document_nets(session, INVOICE_DOCUMENT)
+    booked = {
+        (doc, org): total for (doc, org, code), total in nets.items() if code == Chart.SUBSIDY_EXPENSE.code
+    }
+    invoices = {doc for doc, _, _ in nets}
+    expected: dict[tuple[str, uuid.UUID], int] = defaultdict(int)
+    for invoice_id, sponsor_id, status, amount in session.execute(
+        select(
+            SubsidyCommitment.invoice_id,
+            SubsidyCommitment.sponsor_id,
+            SubsidyCommitment.status,
+            SubsidyCommitment.amount_minor,
+        ).where(SubsidyCommitment.mode == Mode.DIRECT)
+    ):
+        if str(invoice_id) in invoices and status in TAKING_BUDGET:
+            expected[str(invoice_id), sponsor_id] += amount
+    violations = []
+    for key in sorted(set(expected) | set(booked), key=lambda k: (k[0], str(k[1]))):
+        if expected.get(key, 0) != booked.get(key, 0):
+            violations.append(
+                Violation(
+                    CHECK,
+                    f"premium invoice {key[0]}",
+                    f"programme {key[1]} booked {booked.get(key, 0)} of subsidy, its direct shares are "
+                    f"{expected.get(key, 0)}",
+                )
+            )
     return violations
