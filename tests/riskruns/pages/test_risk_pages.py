@@ -30,6 +30,7 @@ def test_an_underwriter_runs_the_book_against_a_tariff_shock(client: TestClient,
     assert page.count('data-testid="measure-row"') == 8
     assert "us-tariffs-145" in page
     assert 'data-testid="loss-chart"' in page
+    assert 'data-testid="comparison-chart"' in page
     assert "VaR 99.5%" in page
     for dimension in ("country", "sector", "insurer", "policyholder"):
         assert f'data-testid="contributions-{dimension}"' in page

@@ -218,6 +218,42 @@ def _chart(run: RiskRun) -> dict[str, Any] | None:
     }
 
 
+COMPARED = (("expected_loss", ""), ("var", "0.995"), ("es", "0.995"), ("es", "0.999"))
+COMPARISON_COLOURS = ("#5b7db1", "#c0392b", "#d98c1f", "#6a9f4b", "#8e5ea2", "#4a4a4a")
+
+
+def _comparison_chart(run: RiskRun, scenarios: list[str]) -> dict[str, Any] | None:
+    """Grouped bars: EL, VaR 99.5%, ES 99.5% and ES 99.9% of the base and of each scenario."""
+    if not scenarios:
+        return None
+    table = {(m.scenario, m.measure, m.level): m.amount_minor for m in run.measures}
+    series = ["", *scenarios]
+    top = max((table.get((name, m, lv), 0) for name in series for m, lv in COMPARED), default=0)
+    if top <= 0:
+        return None
+    group = CHART_WIDTH / len(COMPARED)
+    bar = group * 0.8 / len(series)
+    bars = []
+    for g, (measure, level) in enumerate(COMPARED):
+        for k, name in enumerate(series):
+            amount = table.get((name, measure, level), 0)
+            height = CHART_HEIGHT * amount / top
+            bars.append(
+                {"x": round(g * group + group * 0.1 + k * bar, 2), "y": round(CHART_HEIGHT - height, 2),
+                 "w": round(bar * 0.9, 2), "h": round(height, 2), "colour": COMPARISON_COLOURS[k % 6],
+                 "title": f"{name or 'base'}: {_money(run, amount)}"}
+            )  # fmt: skip
+    labels = [
+        {
+            "x": round(g * group + group / 2, 2),
+            "text": MEASURE_LABELS[m] + (f" {float(lv):.1%}" if lv else ""),
+        }
+        for g, (m, lv) in enumerate(COMPARED)
+    ]
+    legend = [{"name": name or "base", "colour": COMPARISON_COLOURS[k % 6]} for k, name in enumerate(series)]
+    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bars": bars, "labels": labels, "legend": legend}
+
+
 @router.get(RISK_PATH + "/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: uuid.UUID, page: SignedIn) -> HTMLResponse:
     """One run: measures (base and scenarios side by side), the loss distribution, contributions."""
@@ -230,5 +266,6 @@ def run_page(run_id: uuid.UUID, page: SignedIn) -> HTMLResponse:
         "measures": _measure_rows(run, scenarios),
         "tables": _contribution_tables(run, page.actor, scenarios),
         "chart": _chart(run),
+        "comparison": _comparison_chart(run, scenarios),
     }
     return render(page.request, "risk_run.html", context)
