@@ -93,7 +93,7 @@ def test_the_regulator_runs_the_market_and_sees_aggregates_only(
     created = client.post("/risk-runs", json={"scope": "market", "as_of": "2026-06-15"}, headers=regulator)
     assert created.status_code == 201, created.text
     dimensions = {c["dimension"] for c in created.json()["contributions"]}
-    assert dimensions == {"country", "sector", "insurer"}
+    assert dimensions == {"country", "sector", "insurer"}  # no policyholder, no buyer
     insurers = [c["label"] for c in created.json()["contributions"] if c["dimension"] == "insurer"]
     assert world.insurer_a.organisation.name in insurers
 

@@ -63,6 +63,9 @@ def test_a_run_stores_the_engines_measures_on_the_same_portfolio(db: Session, ri
     by_country = {c.key: c.amount_minor for c in run.contributions if c.dimension is Dimension.COUNTRY}
     us = portfolio.ids.tolist().index(str(risk_book.us_buyer.id))
     assert abs(by_country["US"] - _usd(per_buyer[us])) <= 1
+    buyers = {c.key: c for c in run.contributions if c.dimension is Dimension.BUYER}
+    assert buyers[str(risk_book.us_buyer.id)].label == risk_book.us_buyer.name
+    assert buyers[str(risk_book.us_buyer.id)].amount_minor == by_country["US"]
     holders = {c.key: c for c in run.contributions if c.dimension is Dimension.POLICYHOLDER}
     assert holders[str(risk_book.policy_a.policyholder_id)].exposure_minor == 15_000_000
     assert run.chart_json
@@ -111,6 +114,7 @@ def test_the_regulator_runs_the_market_and_sees_no_policyholder(db: Session, ris
     assert not run.shows_policyholders
     dimensions = {c.dimension for c in run.contributions}
     assert Dimension.POLICYHOLDER not in dimensions
+    assert Dimension.BUYER not in dimensions
     assert {Dimension.COUNTRY, Dimension.SECTOR, Dimension.INSURER} <= dimensions
 
 

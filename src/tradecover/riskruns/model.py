@@ -59,6 +59,7 @@ class Dimension(enum.StrEnum):
     COUNTRY = "country"
     SECTOR = "sector"
     POLICYHOLDER = "policyholder"
+    BUYER = "buyer"
     INSURER = "insurer"
 
 
@@ -91,7 +92,7 @@ class RiskRun(TenantScoped, HasId, HasCreatedAt, Base):
     obligors: Mapped[int] = mapped_column(Integer)
     exposure_minor: Mapped[int] = mapped_column(BigInteger)
     duration_ms: Mapped[int] = mapped_column(Integer)
-    # Whether policyholder contributions were stored (never for the regulator: aggregates only).
+    # Whether policyholder and buyer contributions were stored (never for the regulator: aggregates only).
     shows_policyholders: Mapped[bool] = mapped_column(default=True)
 
     measures: Mapped[list[RiskMeasure]] = relationship(
@@ -147,7 +148,7 @@ class RiskMeasure(TenantScoped, Base):
 
 
 class RiskContribution(TenantScoped, Base):
-    """A country's, sector's, policyholder's or insurer's share of a run's ES (top N, then the rest)."""
+    """A country's, sector's, insurer's, policyholder's or buyer's share of a run's ES (top N, then rest)."""
 
     __tablename__ = "risk_contributions"
     __table_args__ = (UniqueConstraint("run_id", "scenario", "dimension", "key"),)
@@ -156,7 +157,7 @@ class RiskContribution(TenantScoped, Base):
     run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("risk_runs.id"), index=True)
     scenario: Mapped[str] = mapped_column(String(64))
     dimension: Mapped[Dimension] = mapped_column(str_enum(Dimension))
-    # A country or sector code, an organisation id, or "*" for the rest beyond the top N.
+    # A country or sector code, an organisation or buyer id, or "*" for the rest beyond the top N.
     key: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(200))
     # What the contributions add up to: "es 0.995" or "expected_loss".

@@ -206,6 +206,13 @@ def _contributions(run: RiskRun, book: PlatformBook, evaluation: Evaluation) -> 
                             book.organisation_names),
                 )
             )  # fmt: skip
+            buyer_names = dict(zip(book.buyer_ids.tolist(), book.names.tolist(), strict=True))
+            found.append(
+                (
+                    Dimension.BUYER,
+                    grouped(values, book.buyer_ids, book.exposure_minor, total, run.currency, buyer_names),
+                )
+            )
     for dimension, groups in found:
         for group in groups:
             run.contributions.append(
@@ -302,6 +309,7 @@ def get_risk_run(session: Session, run_id: uuid.UUID) -> RiskRun:
 
 
 def visible_contributions(run: RiskRun, actor: Actor) -> list[RiskContribution]:
-    """The run's contribution rows the actor may read: never policyholders for the regulator."""
+    """The run's contribution rows the actor may read: never policyholders or buyers for the regulator."""
     hide = actor.has(Role.REGULATOR) and not actor.is_platform_admin
-    return [c for c in run.contributions if not (hide and c.dimension is Dimension.POLICYHOLDER)]
+    firms = (Dimension.POLICYHOLDER, Dimension.BUYER)
+    return [c for c in run.contributions if not (hide and c.dimension in firms)]

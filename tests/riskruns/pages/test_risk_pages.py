@@ -32,7 +32,7 @@ def test_an_underwriter_runs_the_book_against_a_tariff_shock(client: TestClient,
     assert 'data-testid="loss-chart"' in page
     assert 'data-testid="comparison-chart"' in page
     assert "VaR 99.5%" in page
-    for dimension in ("country", "sector", "insurer", "policyholder"):
+    for dimension in ("country", "sector", "insurer", "policyholder", "buyer"):
         assert f'data-testid="contributions-{dimension}"' in page
     assert "Yiwu Bright Lanterns Co., Ltd." in page
     listing = client.get("/risk").text

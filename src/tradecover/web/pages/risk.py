@@ -160,7 +160,9 @@ def _measure_rows(run: RiskRun, scenarios: list[str]) -> list[MeasureRow]:
 def _contribution_tables(run: RiskRun, actor: Actor, scenarios: list[str]) -> list[dict[str, Any]]:
     rows = visible_contributions(run, actor)
     tables = []
-    for dimension in (Dimension.COUNTRY, Dimension.SECTOR, Dimension.INSURER, Dimension.POLICYHOLDER):
+    for dimension in (
+        Dimension.COUNTRY, Dimension.SECTOR, Dimension.INSURER, Dimension.POLICYHOLDER, Dimension.BUYER,
+    ):  # fmt: skip
         base = [c for c in rows if c.scenario == "" and c.dimension is dimension]
         if not base:
             continue

@@ -92,7 +92,9 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Uuid(), nullable=False),
         sa.Column("scenario", sa.String(length=64), nullable=False),
         sa.Column(
-            "dimension", _enum("dimension", "country", "sector", "policyholder", "insurer"), nullable=False
+            "dimension",
+            _enum("dimension", "country", "sector", "policyholder", "insurer", "buyer"),
+            nullable=False,
         ),
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("label", sa.String(length=200), nullable=False),
