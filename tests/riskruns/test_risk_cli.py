@@ -62,6 +62,7 @@ def test_an_insurers_book_is_run_stored_and_printed(seeded: tuple[Cli, str]) -> 
         (["--scope", "market", "--scenario", "meteor"], "no such scenario"),
         (["--as-of", "2026-06-15"], "--portfolio"),
         (["--scope", "market", "--exposure", "guess"], "--exposure must be limits or outstanding"),
+        (["--scope", "market", "--as", "nobody@example.org"], "no user has the e-mail"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(seeded: tuple[Cli, str], args: list[str], message: str) -> None:

@@ -393,6 +393,12 @@ def run(
         str | None,
         typer.Option("--as-of", help="With --scope: limits in force on this date (default today)."),
     ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as", help="With --scope: run as this user (e-mail), under its rules; default the platform."
+        ),
+    ] = None,
     exposure: Annotated[
         str | None,
         typer.Option(help="With --scope: limits (in force, default) or outstanding (insured outstanding)."),
@@ -438,14 +444,14 @@ def run(
     """Compute expected loss, standard deviation, VaR and ES (99%, 99.5%, 99.9%) of a book."""
     if scope is not None:
         refuse_csv_options(portfolio, model, sector_variances, correlations, unit, scheduler)
-        run_platform_book(scope, method, scenario, as_of, simulations, seed, as_json, exposure)
+        run_platform_book(scope, method, scenario, as_of, simulations, seed, as_json, exposure, as_user)
         return
     executor: Executor | None = None
     try:
         if portfolio is None:
             raise ValueError("give --portfolio FILE.csv, or --scope to run the platform's book")
-        if as_of is not None or exposure is not None:
-            raise ValueError("--as-of and --exposure are for the platform's book: add --scope")
+        if as_of is not None or exposure is not None or as_user is not None:
+            raise ValueError("--as-of, --exposure and --as are for the platform's book: add --scope")
         model = model or Model.creditriskplus
         try:
             how = Method(method or Method.analytic.value)

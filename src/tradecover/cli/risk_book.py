@@ -16,7 +16,7 @@ from tradecover.errors import DomainError
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import OrganisationKind
-from tradecover.parties.service import list_organisations
+from tradecover.parties.service import actor_by_email, list_organisations
 from tradecover.riskruns.book import ExposureBasis, Scope
 from tradecover.riskruns.engine import ModelParameters
 from tradecover.riskruns.model import Dimension, RiskMethod, RiskRun, ScopeKind
@@ -152,8 +152,9 @@ def run_platform_book(
     seed: int | None,
     as_json: bool,
     exposure: str | None = None,
+    as_user: str | None = None,
 ) -> None:
-    """Run and store a risk run of the platform's book as the operator, then print its measures."""
+    """Run and store a risk run of the platform's book (as the operator, or a user), print its measures."""
     try:
         chosen = _method(method)
         if chosen is RiskMethod.CREDITRISKPLUS and (simulations is not None or seed is not None):
@@ -166,7 +167,7 @@ def run_platform_book(
         day = _date(as_of)
         with open_engine() as engine, command_transaction(engine) as session:
             request = RunRequest(_scope(session, scope), chosen, scenario, day, _basis(exposure))
-            run = start_risk_run(session, Actor.system(), request, parameters)
+            run = start_risk_run(session, actor_by_email(session, as_user), request, parameters)
     except (ValueError, DomainError) as error:
         fail(str(error))
     if as_json:
