@@ -56,6 +56,7 @@ from tradecover.subsidies.service import SubsidyShare, commit_subsidy, premium_p
 
 MAY_INVOICE = (Role.INSURER_ADMIN, Role.UNDERWRITER, Role.PLATFORM_ADMIN)
 DIRECT = "direct"
+NUMBER_ATTEMPTS = 20
 
 
 def get_policy(session: Session, policy_id: uuid.UUID) -> Policy:
@@ -270,7 +271,6 @@ def _issue(
     direct = [s for s in shares if s.mode == DIRECT and s.amount.is_positive]
     subsidy = sum((s.amount for s in direct), Money.zero(premium.currency))
     parts = member_parts(who, premium, subsidy)
-    number = next_number(session, "INV", PremiumInvoice.number, on.year)
     entry_lines = Lines(session, premium.currency)
     invoice_lines(
         entry_lines,
@@ -283,7 +283,8 @@ def _issue(
         session,
         effective_date=on,
         kind="premium.invoiced",
-        description=f"Premium invoice {number}, policy {policy.number}, {period[0]} to {period[1]}",
+        # The entry names the invoice by its id (document_id); its number is taken when it is saved.
+        description=f"Premium invoice of policy {policy.number}, {period[0]} to {period[1]}",
         lines=entry_lines.lines,
         document_type=INVOICE_DOCUMENT,
         document_id=invoice_id,
@@ -292,7 +293,6 @@ def _issue(
     )
     invoice = PremiumInvoice(
         id=invoice_id,
-        number=number,
         policy_id=policy.id,
         policyholder_id=policy.policyholder_id,
         insurer_id=policy.insurer_id,
@@ -328,18 +328,7 @@ def _issue(
             for p in parts
         ],
     )
-    try:
-        with session.begin_nested():
-            session.add(invoice)
-            session.flush()
-            if lines:
-                # Thousands of lines a month on a busy policy: one bulk insert, not one ORM object each.
-                session.execute(insert(InvoiceLine), [{**line, "invoice_id": invoice_id} for line in lines])
-    except IntegrityError:
-        raise Conflict(
-            f"policy {policy.number} was invoiced for {period[0]} at the same time; run it again",
-            field="month",
-        ) from None
+    _save(session, invoice, lines, on.year)
     record(
         session,
         actor_user_id=actor.user_id,
@@ -348,7 +337,12 @@ def _issue(
         object_type="premium_invoice",
         object_id=invoice.id,
         subject_organisation_id=policy.policyholder_id,
-        details={"number": number, "policy": policy.number, "premium": str(premium), "lines": len(lines)},
+        details={
+            "number": invoice.number,
+            "policy": policy.number,
+            "premium": str(premium),
+            "lines": len(lines),
+        },
     )
     if invoice.firm_share_minor == 0:
         invoice.status = InvoiceStatus.PAID  # the programmes pay it all
@@ -356,6 +350,46 @@ def _issue(
     else:
         apply_held_credit(session, actor, invoice, who, on=on)
     return invoice
+
+
+def _taken_meanwhile(session: Session, invoice: PremiumInvoice, lines: Sequence[dict[str, Any]]) -> bool:
+    """True when another transaction invoiced the same period or one of the shipments first."""
+    if _live_invoice(session, invoice.policy_id, invoice.kind, invoice.period_start) is not None:
+        return True
+    shipment_ids = [line["shipment_id"] for line in lines]
+    return (
+        bool(shipment_ids)
+        and session.scalar(
+            select(func.count())
+            .select_from(InvoiceLine)
+            .where(InvoiceLine.live_shipment_id.in_(shipment_ids))
+            .execution_options(tenant_exempt=True)
+        )
+        != 0
+    )
+
+
+def _save(session: Session, invoice: PremiumInvoice, lines: Sequence[dict[str, Any]], year: int) -> None:
+    """Insert the invoice and its lines under the next free number of the year."""
+    for _ in range(NUMBER_ATTEMPTS):
+        invoice.number = next_number(session, "INV", PremiumInvoice.number, year)
+        try:
+            with session.begin_nested():
+                session.add(invoice)
+                session.flush()
+                if lines:
+                    # Thousands of lines on a busy policy's month: one bulk insert, not an ORM object each.
+                    rows = [{**line, "invoice_id": invoice.id} for line in lines]
+                    session.execute(insert(InvoiceLine), rows)
+            return
+        except IntegrityError:
+            if _taken_meanwhile(session, invoice, lines):
+                raise Conflict(
+                    f"the period from {invoice.period_start} was invoiced at the same time; run it again",
+                    field="month",
+                ) from None
+            # Otherwise a concurrent invoice took the number first: take the next one.
+    raise Conflict("no invoice number was free; run it again", field="month")
 
 
 def _checked_day(month_end: dt.date, on: dt.date | None) -> dt.date:
