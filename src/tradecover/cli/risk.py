@@ -428,7 +428,11 @@ def run(
         float | None, typer.Option(help="Loss unit in currency; default the largest loss ÷ 100, rounded up.")
     ] = None,
     scenario: Annotated[
-        str | None, typer.Option(help="Stress scenario: a shipped name (e.g. us-tariffs-145) or a JSON file.")
+        str | None,
+        typer.Option(
+            help="Stress scenario: a shipped name (e.g. us-tariffs-145) or a JSON file; "
+            "with --scope a shipped name or all."
+        ),
     ] = None,
     simulations: Annotated[
         int | None, typer.Option(min=40, help="Monte Carlo scenarios (default 100,000).")
