@@ -37,8 +37,13 @@ from tradecover.premiums.dunning import run_dunning
 from tradecover.premiums.invoicing import issue_invoice
 from tradecover.premiums.model import PremiumInvoice
 from tradecover.premiums.payments import record_premium_payment
-from tradecover.subsidies.model import ProgrammeBudget
-from tradecover.subsidies.payments import pay_direct_subsidies
+from tradecover.subsidies.model import CommitmentStatus, ProgrammeBudget, SubsidyCommitment
+from tradecover.subsidies.payments import (
+    apply_for_reimbursement,
+    decide_reimbursement,
+    pay_direct_subsidies,
+    pay_reimbursement,
+)
 
 TODAY = dt.date(2026, 6, 15)
 SYSTEM = Actor.system()
@@ -64,6 +69,14 @@ class MoneyFlows(RuleBasedStateMachine):
     def open_the_books(self) -> None:
         """The programme (a budget that runs out), a single-insurer policy and a pool policy."""
         self.programme, self.officer = programme_with_officer(self.session, "400.00")
+        # A second programme in reimbursement mode: the firm pays in full, applies, the officer decides.
+        programme_with_officer(
+            self.session,
+            "300.00",
+            name="Export premium refund",
+            mode="reimbursement",
+            tiers=[{"rate": "0.5"}],
+        )
         single = open_premium_book(self.session, region="Yiwu", exports_usd=3_000_000)
         pooled, _ = pool_book(self.session, capacity=2_000_000, region="Yiwu", exports_usd=3_000_000)
         self.books = [single, pooled]
@@ -131,6 +144,21 @@ class MoneyFlows(RuleBasedStateMachine):
         """The programme body pays the insurers (each pool member its part) the direct shares due."""
         with contextlib.suppress(DomainError):  # nothing due
             pay_direct_subsidies(self.session, self.officer, self.programme.id, TODAY, on=TODAY)
+
+    @rule(approve=st.booleans())
+    def reimburse(self, approve: bool) -> None:
+        """The firm applies for each open reimbursement; the officer approves (and pays) or rejects it."""
+        open_ones = self.session.scalars(
+            select(SubsidyCommitment).where(SubsidyCommitment.status == CommitmentStatus.OPEN)
+        ).all()
+        for commitment in open_ones:
+            with contextlib.suppress(DomainError):
+                apply_for_reimbursement(self.session, SYSTEM, commitment.id, TODAY)
+                decide_reimbursement(
+                    self.session, SYSTEM, commitment.id, approve=approve, reason="not eligible", on=TODAY
+                )
+                if approve:
+                    pay_reimbursement(self.session, SYSTEM, commitment.id, TODAY)
 
     @rule(cents=st.integers(10_000_00, 1_500_000_00))
     def ask_for_a_pool_limit(self, cents: int) -> None:
