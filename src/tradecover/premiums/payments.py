@@ -57,22 +57,24 @@ def get_invoice(session: Session, invoice_id: uuid.UUID, *, lock: bool = False) 
 
 def credit_balance(session: Session, policy_id: uuid.UUID, currency: str) -> Money:
     """The firm's held credit on a policy: overpayments and credited payments, less credit applied."""
-    over = session.scalar(
+    over = (
         select(func.coalesce(func.sum(PremiumPayment.over_minor), 0))
         .where(PremiumPayment.policy_id == policy_id)
-        .execution_options(tenant_exempt=True)
+        .scalar_subquery()
     )
-    used = session.scalar(
+    used = (
         select(func.coalesce(func.sum(PremiumPayment.amount_minor), 0))
         .where(PremiumPayment.policy_id == policy_id, PremiumPayment.source == PaymentSource.CREDIT)
-        .execution_options(tenant_exempt=True)
+        .scalar_subquery()
     )
-    credited = session.scalar(
+    credited = (
         select(func.coalesce(func.sum(CreditNote.to_credit_minor), 0))
         .where(CreditNote.policy_id == policy_id)
-        .execution_options(tenant_exempt=True)
+        .scalar_subquery()
     )
-    return Money.from_minor(int(over or 0) + int(credited or 0) - int(used or 0), currency)
+    # One query; the firm's credit is the whole policy's, whoever asks (the caller checked the access).
+    total = session.scalar(select(over + credited - used).execution_options(tenant_exempt=True))
+    return Money.from_minor(int(total or 0), currency)
 
 
 def _settle(
