@@ -100,7 +100,7 @@ def test_the_demo_seeds_once_prints_a_sign_in_per_role_reconciles_and_starts_ove
         assert DEMO_PASSWORD in line
     assert "http://127.0.0.1:8000" in seeded.stdout
     organisations, users, buyers = _counts(cli)
-    assert organisations == 9 + 5
+    assert organisations == 9 + 5 + 1  # institutions, policyholders and the coinsurance pool
     assert buyers == 50
 
     reused = cli(*SMALL_DEMO)

@@ -160,4 +160,8 @@ def downgrade() -> None:
     with op.batch_alter_table("pools", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pools_leader_id"))
     op.drop_table("pools")
-    _set_kinds(_KINDS)
+    # The pools' organisation rows stay (tables of older revisions still reference them as insurers):
+    # while any is left, the kind "pool" stays allowed.
+    pools_left = op.get_bind().execute(sa.text("SELECT count(*) FROM organisations WHERE kind = 'pool'"))
+    if not pools_left.scalar_one():
+        _set_kinds(_KINDS)
