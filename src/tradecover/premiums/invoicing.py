@@ -13,7 +13,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select
@@ -516,8 +515,3 @@ def true_up_minimum_premium(
             lines=[],
             on=day,
         )
-
-
-def rate_of(line: InvoiceLine) -> Decimal:
-    """The line's effective rate: rate × (1 + adjustment) × (1 − discount)."""
-    return line.rate * (1 + line.rate_adjustment) * (1 - line.discount)
