@@ -79,6 +79,7 @@ def test_an_insurer_runs_its_book_with_a_scenario_and_reads_it_back(
     assert holders[0]["amount"] == base["es", "0.995"]
     listed = client.get("/risk-runs", headers=world.insurer_a.headers)
     assert [r["id"] for r in listed.json()] == [run["id"]]
+    assert client.get("/risk-runs?offset=1", headers=world.insurer_a.headers).json() == []
     again = client.get(f"/risk-runs/{run['id']}", headers=world.insurer_a.headers)
     assert again.json()["measures"] == run["measures"]
     # Another insurer and the regulator find none of it.

@@ -293,11 +293,14 @@ def start_risk_run(
     return run
 
 
-def list_risk_runs(session: Session, *, limit: int = 50) -> Sequence[RiskRun]:
+def list_risk_runs(session: Session, *, limit: int = 50, offset: int = 0) -> Sequence[RiskRun]:
     """The runs the session's organisation made, newest first."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LISTED:
         raise ValidationError(f"must be a whole number from 1 to {MAX_LISTED}", field="limit")
-    return session.scalars(select(RiskRun).order_by(RiskRun.created_at.desc(), RiskRun.id).limit(limit)).all()
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValidationError("must be a whole number, zero or more", field="offset")
+    query = select(RiskRun).order_by(RiskRun.created_at.desc(), RiskRun.id).limit(limit).offset(offset)
+    return session.scalars(query).all()
 
 
 def get_risk_run(session: Session, run_id: uuid.UUID) -> RiskRun:

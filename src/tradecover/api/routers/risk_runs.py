@@ -34,7 +34,8 @@ def list_risk_runs(
     session: UnitOfWork, actor: CurrentActor, query: Annotated[RiskRunQuery, Query()]
 ) -> list[RiskRunOut]:
     """The runs the caller's organisation made, newest first."""
-    return [RiskRunOut.of(run) for run in service.list_risk_runs(session, limit=query.limit)]
+    runs = service.list_risk_runs(session, limit=query.limit, offset=query.offset)
+    return [RiskRunOut.of(run) for run in runs]
 
 
 @router.get("/risk-runs/{run_id}", response_model=RiskRunDetailOut, summary="One risk run")

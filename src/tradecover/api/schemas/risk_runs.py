@@ -55,11 +55,12 @@ class RiskRunCreate(BaseModel):
 
 
 class RiskRunQuery(BaseModel):
-    """How many runs to list."""
+    """Which page of runs to list, newest first."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"limit": 20}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"limit": 20, "offset": 0}]})
 
     limit: int = Field(default=50, ge=1, le=MAX_LISTED)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class MeasureOut(BaseModel):
