@@ -15,6 +15,7 @@ from tradecover.alerts.model import Alert
 from tradecover.audit.model import AuditEvent
 from tradecover.coinsurance.capacity import capacity_use
 from tradecover.coinsurance.model import Pool, PoolLimitTake, PoolMember
+from tradecover.coinsurance.rules import apportion
 from tradecover.coinsurance.service import (
     MemberPlan,
     administers,
@@ -40,6 +41,9 @@ from tradecover.parties.roles import OrganisationKind, Role
 from tradecover.parties.service import create_organisation
 from tradecover.policies.model import Product
 from tradecover.policies.products import update_product_terms
+from tradecover.policies.service import issue_policy
+from tradecover.policies.terms import terms_in_currency
+from tradecover.reference.fx import fx_rate
 
 
 def takes(db: Session, limit: CreditLimit) -> list[int]:
@@ -338,3 +342,30 @@ def test_a_regraded_buyer_alerts_every_member_of_a_pool_holding_a_limit_on_it(
     )
     assert {m.id for m in pool_book.members} <= alerted
     assert pool_book.outsider.id not in alerted
+
+
+def test_a_limit_in_another_currency_takes_the_members_capacity_at_the_reference_rate(
+    db: Session, pool_book: PoolBook
+) -> None:
+    product = db.scalars(select(Product).where(Product.insurer_id == pool_book.pool.id)).one()
+    today = dt.date(2026, 6, 15)
+    rate = fx_rate("CNY", "USD", today)
+    policy = issue_policy(
+        db,
+        pool_book.leader.admin,
+        product=product,
+        policyholder_id=pool_book.policy.policyholder_id,
+        terms=terms_in_currency(product.terms, "USD", rate),
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        rate_table_id=None,
+    )
+    limit = request_limit(db, pool_book.exporter, policy.id, pool_book.buyer.id, Money.of("100000.00", "USD"))
+    assert limit.status is LimitStatus.APPROVED
+    in_cny = Money.rounded(Decimal("100000.00") * fx_rate("USD", "CNY", today), "CNY")
+    terms = pool_terms_of(db, pool_book.pool.id)
+    assert terms is not None
+    assert takes(db, limit) == [part.minor_units for part in apportion(in_cny, terms.members)]
+    reduce_limit(db, pool_book.leader.underwriter, limit.id, Money.of("40000.00", "USD"), reason="cut")
+    smaller = Money.rounded(Decimal("40000.00") * fx_rate("USD", "CNY", today), "CNY")
+    assert takes(db, limit) == [part.minor_units for part in apportion(smaller, terms.members)]
