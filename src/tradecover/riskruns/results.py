@@ -4,10 +4,10 @@ Rounding, once per figure a user sees:
 
 - A measure (expected loss, SD, VaR, ES, a standard error) in currency is read as the shortest decimal
   that round-trips the float (`repr`), then rounded half up to the reporting currency's minor unit.
-- Contributions of one dimension (country, sector, policyholder, insurer) are split from the stored
-  measure they explain (ES at 99.5%) by largest remainder (`money.allocate`) in proportion to the
-  engine's contributions, so the stored rows add up exactly to the stored measure. The top `TOP_N`
-  groups are stored by name and the rest as one row ("*").
+- Contributions of one dimension (country, sector, insurer, policyholder, buyer) are ranked by the
+  engine's sums; the top `TOP_N` groups and the rest as one row ("*") are split from the stored measure
+  they explain (ES at 99.5%) by largest remainder (`money.allocate`) in proportion to the engine's
+  contributions, so the stored rows add up exactly to the stored measure.
 - Exposures are exact sums of minor units for the base book; a stressed book's exposure (floats after
   the scenario's cuts and shifts) is rounded like a measure.
 """
@@ -70,26 +70,25 @@ def grouped(
     else:
         summed = np.bincount(index, weights=exposure, minlength=keys.shape[0])
         exposures = np.asarray([to_minor(float(x), currency) for x in summed], dtype=np.int64)
-    weights = [Decimal(repr(float(max(value, 0.0)))) for value in sums]
+    # Rank by the engine's sums; only the top N and the rest as one are split, so a book of 100,000
+    # buyers allocates 21 parts, not 100,000.
+    clipped = np.maximum(sums, 0.0)
+    order = sorted(range(keys.shape[0]), key=lambda i: (-clipped[i], str(keys[i])))
+    top, rest = order[:TOP_N], order[TOP_N:]
+    weights = [Decimal(repr(float(clipped[i]))) for i in top]
+    if rest:
+        weights.append(Decimal(repr(float(clipped[rest].sum()))))
     if total_minor > 0 and sum(weights) > 0:
         amounts = [part.minor_units for part in allocate(Money.from_minor(total_minor, currency), weights)]
     else:
         amounts = [0] * len(weights)
-    order = sorted(range(len(amounts)), key=lambda i: (-amounts[i], str(keys[i])))
     groups = [
-        Group(str(keys[i]), (names or {}).get(str(keys[i]), str(keys[i])), rank + 1, amounts[i],
+        Group(str(keys[i]), (names or {}).get(str(keys[i]), str(keys[i])), rank + 1, amounts[rank],
               int(exposures[i]))
-        for rank, i in enumerate(order[:TOP_N])
+        for rank, i in enumerate(top)
     ]  # fmt: skip
-    rest = order[TOP_N:]
     if rest:
         groups.append(
-            Group(
-                REST_KEY,
-                f"all {len(rest)} others",
-                TOP_N + 1,
-                sum(amounts[i] for i in rest),
-                int(sum(int(exposures[i]) for i in rest)),
-            )
+            Group(REST_KEY, f"all {len(rest)} others", TOP_N + 1, amounts[-1], int(exposures[rest].sum()))
         )
     return groups
