@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.premiums.pages.web_invoice import seed_invoice
+from tests.premiums.pages.web_invoice import seed_invoice, seed_pool_invoice
 from tests.web.conftest import World, client, csrf_of, sessions, sign_in, world  # noqa: F401
 
 from tradecover.db.session import unit_of_work
@@ -70,3 +70,20 @@ def test_a_bad_amount_is_shown_on_the_form_and_the_insurer_credits_the_invoice(
     assert done.status_code == 303, done.text
     assert "Credit note CN-" in client.get(f"/invoices/{seeded.invoice_id}").text
     assert seeded.number in client.get("/invoices?status=credited").text
+
+
+def test_a_pool_member_sees_exactly_its_own_share_of_the_invoice(
+    client: TestClient,  # noqa: F811
+    world: World,  # noqa: F811
+    sessions: sessionmaker[Session],  # noqa: F811
+) -> None:
+    seeded, my_part = seed_pool_invoice(sessions, world)
+    sign_in(client, world.emails[Role.UNDERWRITER])
+    assert seeded.number in client.get("/invoices").text
+    page = client.get(f"/invoices/{seeded.invoice_id}").text
+    assert 'data-testid="member-split"' in page
+    assert page.count('data-testid="member-row"') == 1
+    assert "Your share" in page
+    assert my_part.replace("USD ", "") in page
+    assert 'data-testid="pay"' not in page  # a following member neither records payments
+    assert 'data-testid="credit"' not in page  # nor credits: the leader administers the policy
