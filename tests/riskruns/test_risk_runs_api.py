@@ -15,6 +15,7 @@ from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import OrganisationKind, Role
 from tradecover.parties.service import actor_for, create_organisation, create_user, issue_api_key
+from tradecover.riskruns import service
 
 
 def _headers(db: Session, organisation_id: Any, role: Role) -> dict[str, str]:
@@ -132,3 +133,38 @@ def test_the_insured_outstanding_basis_is_recorded_and_an_empty_book_has_no_meas
     run = created.json()
     assert run["parameters"]["exposure"] == "outstanding"
     assert (run["status"], run["obligors"], run["measures"]) == ("empty", 0, [])
+
+
+def test_a_background_run_answers_202_at_once_and_is_measured_after_the_answer(
+    client: TestClient, world: World, regulator: dict[str, str]
+) -> None:
+    body = {"scope": "insurer", "scenario": "recession", "as_of": "2026-06-15"}
+    queued = client.post("/risk-runs", json={**body, "background": True}, headers=world.insurer_a.headers)
+    assert queued.status_code == 202, queued.text
+    assert (queued.json()["status"], queued.json()["progress"], queued.json()["measures"]) == (
+        "running",
+        0,
+        [],
+    )
+    # The test client returns once the background task has run.
+    done = client.get(f"/risk-runs/{queued.json()['id']}", headers=world.insurer_a.headers).json()
+    assert (done["status"], done["progress"], done["obligors"]) == ("succeeded", 100, 2)
+    now = client.post("/risk-runs", json=body, headers=world.insurer_a.headers).json()
+    assert done["measures"] == now["measures"]
+    assert done["contributions"] == now["contributions"]
+
+
+def test_a_background_run_that_fails_says_why_and_keeps_no_results(
+    client: TestClient, world: World, regulator: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise ValueError("the grid of 9,999,999,999 units is too long")
+
+    monkeypatch.setattr(service, "run_engine", refuse)
+    body = {"scope": "insurer", "as_of": "2026-06-15", "background": True}
+    queued = client.post("/risk-runs", json=body, headers=world.insurer_a.headers)
+    assert queued.status_code == 202, queued.text
+    failed = client.get(f"/risk-runs/{queued.json()['id']}", headers=world.insurer_a.headers).json()
+    assert failed["status"] == "failed"
+    assert failed["error"] == "the risk engine refused the book: the grid of 9,999,999,999 units is too long"
+    assert (failed["measures"], failed["contributions"]) == ([], [])

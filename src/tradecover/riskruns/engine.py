@@ -15,6 +15,7 @@ Factor models (parameters stored with every run, defaults in `ModelParameters`):
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -218,24 +219,38 @@ def run_engine(
     parameters: ModelParameters,
     scenarios: list[Scenario],
     executor: Executor,
+    evaluated: Callable[[int, int], None] | None = None,
 ) -> list[Evaluation]:
-    """The base book's figures, then each scenario's on the stressed book."""
+    """The base book's figures, then each scenario's on the stressed book.
+
+    ``evaluated(done, total)`` is called after each evaluation (for a background run's progress).
+    """
+    total = 1 + len(scenarios)
+
+    def done(results: list[Evaluation]) -> None:
+        if evaluated is not None:
+            evaluated(len(results), total)
+
     if method is RiskMethod.CREDITRISKPLUS:
         portfolio, variances = creditriskplus_model(book, parameters)
         results = [Evaluation(portfolio, evaluate_creditriskplus(portfolio, variances))]
+        done(results)
         for scenario in scenarios:
             stressed = apply_scenario(portfolio, scenario)
             stressed_variances = stress_sector_variances(variances, portfolio.factor_names, scenario)
             results.append(
                 Evaluation(stressed, evaluate_creditriskplus(stressed, stressed_variances), scenario)
             )
+            done(results)
         return results
     portfolio, copula = gaussian_model(book, parameters)
     results = [Evaluation(portfolio, evaluate_gaussian(portfolio, copula, parameters, executor))]
+    done(results)
     for scenario in scenarios:
         stressed = apply_scenario(portfolio, scenario)
         stressed_copula = stress_copula(copula, portfolio, scenario)
         results.append(
             Evaluation(stressed, evaluate_gaussian(stressed, stressed_copula, parameters, executor), scenario)
         )
+        done(results)
     return results

@@ -47,10 +47,12 @@ class RiskMethod(enum.StrEnum):
 
 
 class RunStatus(enum.StrEnum):
-    """How a run ended: measured, or nothing in force to measure."""
+    """Where a run stands: measuring in the background, measured, nothing to measure, or failed."""
 
+    RUNNING = "running"
     SUCCEEDED = "succeeded"
     EMPTY = "empty"
+    FAILED = "failed"
 
 
 class Dimension(enum.StrEnum):
@@ -71,6 +73,7 @@ class RiskRun(TenantScoped, HasId, HasCreatedAt, Base):
         CheckConstraint("obligors >= 0", name="obligors"),
         CheckConstraint("exposure_minor >= 0", name="exposure"),
         CheckConstraint("duration_ms >= 0", name="duration"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
     )
 
     # The organisation that ran it and sees it (an insurer, a pool member, the regulator, the operator).
@@ -92,6 +95,9 @@ class RiskRun(TenantScoped, HasId, HasCreatedAt, Base):
     obligors: Mapped[int] = mapped_column(Integer)
     exposure_minor: Mapped[int] = mapped_column(BigInteger)
     duration_ms: Mapped[int] = mapped_column(Integer)
+    # Percent of the evaluations (base, then each scenario) done; 100 once the run has ended.
+    progress: Mapped[int] = mapped_column(Integer, default=100)
+    error: Mapped[str | None] = mapped_column(String(500))
     # Whether policyholder and buyer contributions were stored (never for the regulator: aggregates only).
     shows_policyholders: Mapped[bool] = mapped_column(default=True)
 

@@ -18,7 +18,8 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -229,20 +230,28 @@ def _contributions(run: RiskRun, book: PlatformBook, evaluation: Evaluation) -> 
             )
 
 
-def start_risk_run(
-    session: Session, actor: Actor, request: RunRequest, parameters: ModelParameters | None = None
-) -> RiskRun:
-    """Run the engine on the scope's book on the date and store the measures and contributions."""
+@dataclass(frozen=True)
+class RunPlan:
+    """What a recorded run measures: the scope, scenarios, parameters and exposure basis."""
+
+    scope: Scope
+    scenarios: list[Scenario]
+    parameters: ModelParameters
+    basis: ExposureBasis
+
+
+def _new_run(
+    session: Session, actor: Actor, request: RunRequest, parameters: ModelParameters | None
+) -> tuple[RiskRun, RunPlan]:
+    """A checked, unsaved run (status running, nothing measured yet) and what it will measure."""
     scope, label = _checked_scope(session, actor, request.scope)
     scenarios = scenarios_for(request.scenario)
     method = RiskMethod(request.method)
     parameters = parameters or ModelParameters()
-    as_of = request.as_of or get_clock().today()
-    started = time.perf_counter()
     basis = ExposureBasis(request.exposure)
-    book = load_book(session, scope, as_of, REPORTING_CURRENCY, basis)
-    # The regulator sees aggregates only: no firm below the insurer is named in its runs.
-    shows_policyholders = not (actor.has(Role.REGULATOR) and not actor.is_platform_admin)
+    recorded: dict[str, Any] = {"exposure": basis.value, **parameters.as_json(method)}
+    if scope.member_id is not None:
+        recorded["member_id"] = str(scope.member_id)
     run = RiskRun(
         organisation_id=actor.organisation_id,
         requested_by_user_id=actor.user_id,
@@ -251,45 +260,109 @@ def start_risk_run(
         scope_label=label[:200],
         method=method,
         scenario=request.scenario.strip() if request.scenario and request.scenario.strip() else None,
-        as_of=as_of,
+        as_of=request.as_of or get_clock().today(),
         currency=REPORTING_CURRENCY,
-        parameters_json={"exposure": basis.value, **parameters.as_json(method)},
-        status=RunStatus.EMPTY if book.size == 0 else RunStatus.SUCCEEDED,
-        obligors=book.size,
-        exposure_minor=book.total_exposure_minor,
+        parameters_json=recorded,
+        status=RunStatus.RUNNING,
+        obligors=0,
+        exposure_minor=0,
         duration_ms=0,
+        progress=0,
         chart_json=[],
-        shows_policyholders=shows_policyholders,
+        # The regulator sees aggregates only: no firm below the insurer is named in its runs.
+        shows_policyholders=not (actor.has(Role.REGULATOR) and not actor.is_platform_admin),
     )
-    if book.size:
-        executor = executor_for(get_settings().risk_scheduler)
-        try:
-            evaluations = run_engine(book, method, parameters, scenarios, executor)
-        except ValueError as error:
-            raise ValidationError(f"the risk engine refused the book: {error}", field="scope") from None
-        finally:
-            close = getattr(executor, "close", None)
-            if close is not None:
-                close()
-        for evaluation in evaluations:
-            _measures(run, evaluation)
-            _contributions(run, book, evaluation)
+    return run, RunPlan(scope, scenarios, parameters, basis)
+
+
+def plan_of(run: RiskRun) -> RunPlan:
+    """What a recorded run measures, read back from its row (for the background job)."""
+    recorded = run.parameters_json
+    member = recorded.get("member_id")
+    scope = Scope(run.scope, run.scope_organisation_id, uuid.UUID(member) if member else None)
+    known = {f.name for f in fields(ModelParameters)}
+    parameters = ModelParameters(**{k: v for k, v in recorded.items() if k in known})
+    basis = ExposureBasis(recorded.get("exposure", ExposureBasis.LIMITS.value))
+    return RunPlan(scope, scenarios_for(run.scenario), parameters, basis)
+
+
+def load_run_book(session: Session, run: RiskRun, plan: RunPlan) -> PlatformBook:
+    """The book a run measures, on its date."""
+    return load_book(session, plan.scope, run.as_of, run.currency, plan.basis)
+
+
+def evaluate_run(
+    run: RiskRun,
+    book: PlatformBook,
+    plan: RunPlan,
+    evaluated: Callable[[int, int], None] | None = None,
+) -> list[Evaluation]:
+    """Run the engine (in process, or on the configured Dask cluster); no database is touched."""
+    if book.size == 0:
+        return []
+    executor = executor_for(get_settings().risk_scheduler)
+    try:
+        return run_engine(book, run.method, plan.parameters, plan.scenarios, executor, evaluated)
+    except ValueError as error:
+        raise ValidationError(f"the risk engine refused the book: {error}", field="scope") from None
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+
+
+def record_results(run: RiskRun, book: PlatformBook, evaluations: list[Evaluation], duration_ms: int) -> None:
+    """Store the measures, contributions and chart on the run; it has ended (succeeded, or empty)."""
+    run.obligors = book.size
+    run.exposure_minor = book.total_exposure_minor
+    run.status = RunStatus.SUCCEEDED if evaluations else RunStatus.EMPTY
+    for evaluation in evaluations:
+        _measures(run, evaluation)
+        _contributions(run, book, evaluation)
+    if evaluations:
         chart = evaluations[0].figures.chart
         run.chart_json = [[to_minor(x, run.currency), probability_text(p)] for x, p in chart]
-    run.duration_ms = round((time.perf_counter() - started) * 1000)
-    session.add(run)
-    session.flush()
+    run.duration_ms = duration_ms
+    run.progress = 100
+
+
+def _audit(session: Session, actor: Actor, run: RiskRun, action: str) -> None:
     record(
         session,
         actor_user_id=actor.user_id,
         actor_organisation_id=actor.organisation_id,
         subject_organisation_id=actor.organisation_id,
-        action="risk_run.completed",
+        action=action,
         object_type="RiskRun",
         object_id=run.id,
-        details={"scope": scope.kind.value, "scope_label": run.scope_label, "method": method.value,
-                 "scenario": run.scenario, "as_of": as_of.isoformat(), "obligors": book.size},
+        details={"scope": run.scope.value, "scope_label": run.scope_label, "method": run.method.value,
+                 "scenario": run.scenario, "as_of": run.as_of.isoformat()},
     )  # fmt: skip
+
+
+def start_risk_run(
+    session: Session, actor: Actor, request: RunRequest, parameters: ModelParameters | None = None
+) -> RiskRun:
+    """Run the engine on the scope's book on the date now and store the measures and contributions."""
+    started = time.perf_counter()
+    run, plan = _new_run(session, actor, request, parameters)
+    book = load_run_book(session, run, plan)
+    evaluations = evaluate_run(run, book, plan)
+    record_results(run, book, evaluations, round((time.perf_counter() - started) * 1000))
+    session.add(run)
+    session.flush()
+    _audit(session, actor, run, "risk_run.completed")
+    return run
+
+
+def queue_risk_run(
+    session: Session, actor: Actor, request: RunRequest, parameters: ModelParameters | None = None
+) -> RiskRun:
+    """Check and record a run (status running) for `riskruns.jobs.measure_queued_run` to measure."""
+    run, _ = _new_run(session, actor, request, parameters)
+    session.add(run)
+    session.flush()
+    _audit(session, actor, run, "risk_run.queued")
     return run
 
 

@@ -7,9 +7,19 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 from tests.web.conftest import World, csrf_of, sign_in
 
+from tradecover.db.session import unit_of_work
+from tradecover.db.tenancy import Tenant
+from tradecover.parties.model import User
 from tradecover.parties.roles import Role
+from tradecover.parties.service import actor_for
+from tradecover.riskruns.book import Scope
+from tradecover.riskruns.jobs import record_failure
+from tradecover.riskruns.model import ScopeKind
+from tradecover.riskruns.service import RunRequest, queue_risk_run
 
 
 def _run(client: TestClient, **fields: str) -> str:
@@ -62,3 +72,21 @@ def test_bad_input_shows_the_form_again_and_others_cannot_run(client: TestClient
     client.post("/sign-out", data={"csrf_token": csrf_of(client.get("/").text)})
     sign_in(client, world.emails[Role.POLICYHOLDER])
     assert client.get("/risk").status_code == 403
+
+
+@pytest.mark.usefixtures("book")
+def test_a_queued_run_shows_its_progress_and_a_failed_one_why(
+    client: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    with unit_of_work(sessions, Tenant.unrestricted()) as session:
+        underwriter = session.scalars(select(User).where(User.email == world.emails[Role.UNDERWRITER])).one()
+        run_id = queue_risk_run(session, actor_for(underwriter), RunRequest(Scope(ScopeKind.INSURER))).id
+    sign_in(client, world.emails[Role.UNDERWRITER])
+    page = client.get(f"/risk/{run_id}").text
+    assert 'data-testid="run-progress"' in page
+    assert 'http-equiv="refresh"' in page
+    assert "running 0%" in client.get("/risk").text
+    record_failure(sessions, run_id, "the engine stopped")
+    failed = client.get(f"/risk/{run_id}").text
+    assert "The run failed: the engine stopped" in failed
+    assert 'http-equiv="refresh"' not in failed

@@ -46,6 +46,10 @@ class RiskRunCreate(BaseModel):
         default=ExposureBasis.LIMITS,
         description="limits (in force on the date) or outstanding (insured outstanding from declarations).",
     )
+    background: bool = Field(
+        default=False,
+        description="Answer 202 at once with the run `running`; read its `progress` and results later.",
+    )
 
     def to_request(self) -> RunRequest:
         """The service's request."""
@@ -98,6 +102,8 @@ class RiskRunOut(BaseModel):
     scenario: str | None
     as_of: dt.date
     status: RunStatus
+    progress: int = Field(description="Percent of the evaluations done (100 once the run has ended).")
+    error: str | None = Field(description="Why a failed run failed.")
     obligors: int
     exposure: MoneyAmount
     parameters: dict[str, object]
@@ -118,6 +124,8 @@ class RiskRunOut(BaseModel):
             scenario=run.scenario,
             as_of=run.as_of,
             status=run.status,
+            progress=run.progress,
+            error=run.error,
             obligors=run.obligors,
             exposure=MoneyAmount.of(run.exposure),
             parameters=dict(run.parameters_json),

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tradecover.coinsurance.service import list_pools
@@ -18,6 +18,7 @@ from tradecover.parties.actor import Actor
 from tradecover.parties.roles import Role
 from tradecover.risk.scenarios import available_scenarios
 from tradecover.riskruns.book import ExposureBasis, Scope
+from tradecover.riskruns.jobs import measure_queued_run
 from tradecover.riskruns.model import Dimension, RiskMethod, RiskRun, ScopeKind
 from tradecover.riskruns.service import (
     ALL_SCENARIOS,
@@ -26,7 +27,7 @@ from tradecover.riskruns.service import (
     RunRequest,
     get_risk_run,
     list_risk_runs,
-    start_risk_run,
+    queue_risk_run,
     visible_contributions,
 )
 from tradecover.web.dependencies import Page, PostedForm, SignedIn, text
@@ -116,14 +117,16 @@ def _request(form: Any) -> RunRequest:
 
 
 @router.post(RISK_PATH, response_class=HTMLResponse)
-def start_run(page: SignedIn, form: PostedForm) -> Response:
-    """Run the engine on the chosen book now, then show the run."""
+def start_run(page: SignedIn, form: PostedForm, jobs: BackgroundTasks) -> Response:
+    """Record the run and measure it in the background; its page shows the progress, then the results."""
     try:
         _require(page.actor)
-        run = start_risk_run(page.session, page.actor, _request(form))
+        run = queue_risk_run(page.session, page.actor, _request(form))
     except DomainError as error:
         return refused(page, "risk.html", lambda: _context(page), field_errors(error), form)
-    flash(page.request, f"Risk run {run.reference} of {run.scope_label}: {run.obligors:,} buyers measured")
+    # Background tasks run after the answer, so after this request's transaction has committed.
+    jobs.add_task(measure_queued_run, page.request.app.state.sessions, run.id)
+    flash(page.request, f"Risk run {run.reference} of {run.scope_label} started")
     return RedirectResponse(f"{RISK_PATH}/{run.id}", status_code=303)
 
 
