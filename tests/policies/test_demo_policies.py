@@ -13,14 +13,14 @@ from tradecover.policies.products import rate_grid
 from tradecover.policies.terms import ProductKind
 
 
-def test_every_demo_policyholder_but_the_flagship_holds_a_policy_of_its_kind_some_through_quotes(
+def test_every_demo_policyholder_holds_a_policy_of_its_kind_the_flagship_and_some_others_through_quotes(
     db: Session,
 ) -> None:
     plan = plan_demo_world(7, buyers=40, policyholders=15)
     seed_demo_world(db, plan)
     # The demo pool's domestic policies (demo/pool.py, tests/coinsurance) come on top of these.
     policies = db.scalars(select(Policy).where(Policy.insurer_id.not_in(select(Pool.id)))).all()
-    assert len(policies) == 14
+    assert len(policies) == 15
     assert all(p.status is PolicyStatus.IN_FORCE for p in policies)
     by_holder = {p.policyholder_id: p for p in policies}
     for number, holder in enumerate(plan.policyholders):
@@ -29,8 +29,8 @@ def test_every_demo_policyholder_but_the_flagship_holds_a_policy_of_its_kind_som
         )
         assert organisation is not None
         if number == 0:
-            assert organisation.id not in by_holder  # the flagship walks the quote flow itself
-            continue
+            # The flagship (the demo's policyholder sign-in) took the cheapest quote for its export cover.
+            assert by_holder[organisation.id].quote_id is not None
         expected = (
             ProductKind.DOMESTIC_WHOLE_TURNOVER
             if holder.is_domestic_seller

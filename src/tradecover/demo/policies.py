@@ -4,8 +4,9 @@ Each demo insurer gets the default products with its own rate level, preferentia
 (`data/insurer_products.csv`), so quotes differ. Every policyholder but the flagship exporter holds a
 policy for the calendar year of the demo (export whole-turnover for exporters, domestic for domestic
 sellers): a third of them through the quote flow (request, every insurer answers, the cheapest offer
-accepted), the rest issued directly by an insurer. The flagship has none, so a new user walks the
-quote flow themselves.
+accepted), the rest issued directly by an insurer. The flagship exporter (the demo's policyholder
+sign-in) takes its export policy through the quote flow too, so its invoices show the Yiwu programme's
+share; a new user can still walk the quote flow for domestic cover from the pool and the insurers.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def seed_demo_policies(
     organisation_ids: Mapping[str, uuid.UUID],
     policyholders: Sequence[PolicyholderPlan],
 ) -> int:
-    """Install every demo insurer's products and issue policies to all policyholders but the first."""
+    """Install every demo insurer's products and issue a policy to every policyholder; how many."""
     system = Actor.system()
     settings = insurer_products()
     for entry in settings:
@@ -144,14 +145,7 @@ def seed_demo_policies(
     previous = set_clock(FixedClock(QUOTE_DAY))
     try:
         for plan in policyholders[1:]:
-            holder_id = session.scalar(
-                select(Organisation.id)
-                .where(
-                    Organisation.country == "CN", Organisation.registration_number == plan.registration_number
-                )
-                .execution_options(tenant_exempt=True)
-            )
-            assert holder_id is not None  # registered by seed_demo_world just before
+            holder_id = _holder_id(session, plan)
             kind, currency, lines = _turnover(plan, rng)
             if rng.random() < 1 / 3 and _through_quotes(session, holder_id, kind, currency, lines):
                 issued += 1
@@ -174,6 +168,22 @@ def seed_demo_policies(
                 preferential_discount=Rate(table.preferential_discount),
             )
             issued += 1
+        if policyholders:
+            # Its own random stream: the other policyholders' policies stay as they were without it.
+            flagship = policyholders[0]
+            kind, currency, lines = _turnover(flagship, random.Random(f"demo:{seed}:flagship"))
+            if _through_quotes(session, _holder_id(session, flagship), kind, currency, lines):
+                issued += 1
     finally:
         set_clock(previous)
     return issued
+
+
+def _holder_id(session: Session, plan: PolicyholderPlan) -> uuid.UUID:
+    holder_id = session.scalar(
+        select(Organisation.id)
+        .where(Organisation.country == "CN", Organisation.registration_number == plan.registration_number)
+        .execution_options(tenant_exempt=True)
+    )
+    assert holder_id is not None  # registered by seed_demo_world just before
+    return holder_id
