@@ -105,6 +105,7 @@ def _invoice_context(page: Page, invoice: PremiumInvoice) -> dict[str, Any]:
             {
                 **share,
                 "amount_money": Money.of(share["amount"], invoice.currency),
+                "requested_money": Money.of(share["requested"], invoice.currency),
                 "percent": _percent(share["rate"]),
             }
             for share in invoice.subsidies
