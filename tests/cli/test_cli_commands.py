@@ -134,7 +134,10 @@ def test_the_demo_seeds_once_prints_a_sign_in_per_role_reconciles_and_starts_ove
     reset = cli(*SMALL_DEMO, "--reset", "--seed", "9")
     assert reset.exit_code == 0, reset.output
     assert "Seeded the demo world (seed 9)" in reset.stdout
-    assert _counts(cli) == (organisations, users, buyers)
+    reset_organisations, reset_users, reset_buyers = _counts(cli)
+    assert (reset_organisations, reset_buyers) == (organisations, buyers)
+    # Another seed's world may lack an unenrolled Shenzhen SME, and so its demo user.
+    assert reset_users in (users, users - 1)
 
 
 def test_users_are_listed_and_organisations_found_by_id(cli: Cli) -> None:

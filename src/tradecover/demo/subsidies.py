@@ -36,6 +36,8 @@ SHENZHEN_PROGRAMME = "Shenzhen unified export credit cover"
 DOMESTIC_PROGRAMME = "Yiwu domestic trade credit insurance support"
 ENROL_DAY = dt.datetime(2025, 5, 12, 9, 0, tzinfo=dt.UTC)
 SHENZHEN_ENROLMENTS = 4
+# A Shenzhen SME under the USD 8m line left unenrolled (it has a demo user), so a person can enrol it.
+SHENZHEN_POLICYHOLDER = "policyholder.shenzhen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,7 @@ def seed_demo_subsidies(session: Session, organisation_ids: Mapping[str, uuid.UU
             Organisation.is_sme.is_(True),
             Organisation.prior_year_exports_usd_minor > 0,
             Organisation.prior_year_exports_usd_minor <= 8_000_000_00,
+            Organisation.id != organisation_ids.get(SHENZHEN_POLICYHOLDER, uuid.UUID(int=0)),
         )
         .order_by(Organisation.registration_number)
         .limit(SHENZHEN_ENROLMENTS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -25,9 +26,10 @@ from tradecover.demo.policies import seed_demo_policies
 from tradecover.demo.pool import seed_demo_pool
 from tradecover.demo.premiums import seed_demo_premiums
 from tradecover.demo.risk import seed_demo_risk_runs
-from tradecover.demo.subsidies import seed_demo_subsidies
+from tradecover.demo.subsidies import SHENZHEN_POLICYHOLDER, seed_demo_subsidies
+from tradecover.money import Money
 from tradecover.parties.actor import Actor
-from tradecover.parties.model import User
+from tradecover.parties.model import Organisation, User
 from tradecover.parties.passwords import hash_password
 from tradecover.parties.roles import ROLE_TITLES, OrganisationKind, Role
 from tradecover.parties.service import create_organisation, create_user
@@ -133,7 +135,11 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
         )
         if number == 0:
             organisation_ids[FLAGSHIP_POLICYHOLDER] = organisation.id
-    users = demo_users()
+    shenzhen = _unenrolled_shenzhen_sme(plan.policyholders)
+    if shenzhen is not None:
+        organisation_ids[SHENZHEN_POLICYHOLDER] = _organisation_id(session, shenzhen.registration_number)
+    # A small world may lack the Shenzhen SME: its sign-in is then left out.
+    users = tuple(user for user in demo_users() if user.organisation in organisation_ids)
     # One Argon2 hash for the one published demo password: hashing it per user costs seconds.
     password_hash = hash_password(DEMO_PASSWORD)
     for user in users:
@@ -164,6 +170,28 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
         users=len(users),
         buyers=len(buyer_ids),
     )
+
+
+def _unenrolled_shenzhen_sme(policyholders: Sequence[PolicyholderPlan]) -> PolicyholderPlan | None:
+    eligible = [
+        p
+        for p in policyholders[1:]
+        if p.city == "Shenzhen"
+        and p.is_sme
+        and p.prior_year_exports.is_positive
+        and p.prior_year_exports <= Money.of(8_000_000, "USD")
+    ]
+    return max(eligible, key=lambda p: p.registration_number, default=None)
+
+
+def _organisation_id(session: Session, registration_number: str) -> uuid.UUID:
+    found = session.scalar(
+        select(Organisation.id)
+        .where(Organisation.country == "CN", Organisation.registration_number == registration_number)
+        .execution_options(tenant_exempt=True)
+    )
+    assert found is not None  # registered just before
+    return found
 
 
 def demo_sign_ins(session: Session) -> list[DemoSignIn]:
