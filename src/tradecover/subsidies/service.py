@@ -31,6 +31,7 @@ from tradecover.subsidies.eligibility import enrolled_programme_ids, facts_of, o
 from tradecover.subsidies.model import (
     TAKING_BUDGET,
     CommitmentStatus,
+    ProgrammeBudget,
     SubsidyCommitment,
     SubsidyProgramme,
 )
@@ -234,10 +235,16 @@ def release_subsidy(session: Session, *, invoice_id: uuid.UUID, on: dt.date) -> 
                 "it cannot be released",
                 field="invoice_id",
             )
+    # Every budget row up front, year by year and in id order within a year, the order commitments take
+    # them in: two credit notes releasing across the same programmes cannot deadlock.
+    budgets: dict[tuple[uuid.UUID, int], ProgrammeBudget] = {}
+    for year in sorted({c.year for c in commitments}):
+        ids = sorted({c.programme_id for c in commitments if c.year == year})
+        for programme_id, row in lock_budgets(session, ids, year).items():
+            budgets[(programme_id, year)] = row
     released = []
     for commitment in commitments:
-        budgets = lock_budgets(session, [commitment.programme_id], commitment.year)
-        give_back(budgets[commitment.programme_id], commitment.amount_in_programme)
+        give_back(budgets[(commitment.programme_id, commitment.year)], commitment.amount_in_programme)
         commitment.status = CommitmentStatus.RELEASED
         commitment.released_on = on
         record(
