@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.web.conftest import PASSWORD, LiveServer, browser_type_launch_args, live_server
+from tests.web.conftest import LiveServer, browser_type_launch_args, live_server, sign_in_page
 
 from tradecover.parties.roles import Role
 
@@ -18,10 +18,7 @@ pytestmark = pytest.mark.browser
 def test_an_underwriter_changes_a_buyers_grade_and_sees_it_in_the_history(
     page: Page, live_server: LiveServer
 ) -> None:
-    page.goto(live_server.url + "/sign-in")
-    page.get_by_label("E-mail address").fill(live_server.world.emails[Role.UNDERWRITER])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, live_server, live_server.world.emails[Role.UNDERWRITER])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Buyers & grades").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Buyers")
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 from tests.web.conftest import (
-    PASSWORD,
     LiveServer,
     browser_type_launch_args,
     migrated_sqlite,
     seed_world,
     serving,
+    sign_in_page,
 )
 
 from tradecover.db.session import unit_of_work
@@ -60,10 +60,7 @@ def market_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 def test_an_exporter_compares_three_insurers_quotes_accepts_one_and_sees_the_policy_in_force(
     page: Page, market_server: LiveServer
 ) -> None:
-    page.goto(market_server.url + "/sign-in")
-    page.get_by_label("E-mail address").fill(market_server.world.emails[Role.POLICYHOLDER])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, market_server, market_server.world.emails[Role.POLICYHOLDER])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Get quotes").click()
     page.get_by_role("link", name="Get quotes").last.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Get quotes")

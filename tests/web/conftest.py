@@ -20,6 +20,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Page
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -193,6 +194,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     with serving(folder, sessions, seed_world(sessions)) as server:
         yield server
     engine.dispose()
+
+
+def sign_in_page(page: Page, server: LiveServer, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the form in a real browser."""
+    page.goto(server.url + "/sign-in")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.web.conftest import PASSWORD, LiveServer
+from tests.web.conftest import PASSWORD, LiveServer, sign_in_page
 
 from tradecover.parties.roles import Role
 from tradecover.web.workspaces import WORKSPACES
@@ -26,18 +26,11 @@ ROLE_NAVIGATION: dict[Role, str] = {
 }
 
 
-def _sign_in(page: Page, server: LiveServer, email: str, password: str = PASSWORD) -> None:
-    page.goto(server.url + "/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_signs_in_and_lands_on_its_home_page(
     page: Page, live_server: LiveServer, role: Role
 ) -> None:
-    _sign_in(page, live_server, live_server.world.emails[role])
+    sign_in_page(page, live_server, live_server.world.emails[role])
     expect(page).to_have_url(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text(WORKSPACES[role].heading)
     expect(page.get_by_test_id("role-title")).to_have_text(WORKSPACES[role].role_title)
@@ -47,13 +40,13 @@ def test_each_role_signs_in_and_lands_on_its_home_page(
 
 
 def test_a_wrong_password_shows_an_error(page: Page, live_server: LiveServer) -> None:
-    _sign_in(page, live_server, live_server.world.emails[Role.REGULATOR], "not-the-password")
+    sign_in_page(page, live_server, live_server.world.emails[Role.REGULATOR], "not-the-password")
     expect(page.get_by_test_id("sign-in-error")).to_contain_text("e-mail address or password is not right")
     expect(page).to_have_url(live_server.url + "/sign-in")
 
 
 def test_signing_out_returns_to_the_sign_in_page(page: Page, live_server: LiveServer) -> None:
-    _sign_in(page, live_server, live_server.world.emails[Role.BANK_OFFICER])
+    sign_in_page(page, live_server, live_server.world.emails[Role.BANK_OFFICER])
     expect(page.get_by_role("heading", level=1)).to_have_text(WORKSPACES[Role.BANK_OFFICER].heading)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
@@ -72,7 +65,7 @@ def test_a_page_needs_sign_in_and_opens_after_it(page: Page, live_server: LiveSe
 
 
 def test_an_api_key_is_issued_and_shown_once_in_the_browser(page: Page, live_server: LiveServer) -> None:
-    _sign_in(page, live_server, live_server.world.emails[Role.POLICYHOLDER])
+    sign_in_page(page, live_server, live_server.world.emails[Role.POLICYHOLDER])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="API keys").click()
     page.get_by_label("Name").fill("ERP export")
     page.get_by_role("button", name="Issue key").click()

@@ -15,12 +15,12 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.web.conftest import (
-    PASSWORD,
     LiveServer,
     browser_type_launch_args,
     migrated_sqlite,
     seed_world,
     serving,
+    sign_in_page,
 )
 
 from tradecover.buyers.model import BuyerKind
@@ -78,10 +78,7 @@ def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
 
 
 def _sign_in(page: Page, server: LiveServer, role: Role) -> None:
-    page.goto(server.url + "/sign-in")
-    page.get_by_label("E-mail address").fill(server.world.emails[role])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, server, server.world.emails[role])
 
 
 def _nav(page: Page, name: str) -> None:

@@ -8,12 +8,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from tests.coinsurance.pages.web_pool import WebPool, seed_pool
 from tests.web.conftest import (
-    PASSWORD,
     LiveServer,
     browser_type_launch_args,
     migrated_sqlite,
     seed_world,
     serving,
+    sign_in_page,
 )
 
 from tradecover.parties.roles import Role
@@ -39,10 +39,7 @@ def test_a_following_member_reads_its_share_of_the_pools_policy_and_limit(
     page: Page, pool_server: tuple[LiveServer, WebPool]
 ) -> None:
     server, seeded = pool_server
-    page.goto(server.url + "/sign-in")
-    page.get_by_label("E-mail address").fill(server.world.other_insurer_admin_email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, server, server.world.other_insurer_admin_email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Coinsurance pools").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Coinsurance pools")
     expect(page.get_by_test_id("pool-row")).to_have_count(1)
@@ -64,9 +61,6 @@ def test_the_home_of_an_insurer_admin_links_to_the_pools(
     page: Page, pool_server: tuple[LiveServer, WebPool]
 ) -> None:
     server, _ = pool_server
-    page.goto(server.url + "/sign-in")
-    page.get_by_label("E-mail address").fill(server.world.emails[Role.INSURER_ADMIN])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, server, server.world.emails[Role.INSURER_ADMIN])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Coinsurance pools").click()
     expect(page.get_by_test_id("pool-row")).to_contain_text("You lead")

@@ -8,12 +8,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from tests.premiums.pages.web_invoice import WebInvoice, seed_invoice
 from tests.web.conftest import (
-    PASSWORD,
     LiveServer,
     browser_type_launch_args,
     migrated_sqlite,
     seed_world,
     serving,
+    sign_in_page,
 )
 
 from tradecover.parties.roles import Role
@@ -39,10 +39,7 @@ def test_the_firm_reads_its_invoice_and_pays_it_in_the_browser(
     page: Page, invoice_server: tuple[LiveServer, WebInvoice]
 ) -> None:
     server, seeded = invoice_server
-    page.goto(server.url + "/sign-in")
-    page.get_by_label("E-mail address").fill(server.world.emails[Role.POLICYHOLDER])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, server, server.world.emails[Role.POLICYHOLDER])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Premium invoices").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Premium invoices")
     expect(page.get_by_test_id("invoice-row")).to_have_count(1)

@@ -10,12 +10,12 @@ from playwright.sync_api import Page, expect
 from tests.riskruns.conftest import TODAY
 from tests.riskruns.pages.conftest import seed_book
 from tests.web.conftest import (
-    PASSWORD,
     LiveServer,
     browser_type_launch_args,
     migrated_sqlite,
     seed_world,
     serving,
+    sign_in_page,
 )
 
 from tradecover.clock import FixedClock, set_clock
@@ -49,10 +49,7 @@ def risk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def test_an_underwriter_runs_the_tariff_shock_and_reads_measures_chart_and_contributions(
     page: Page, risk_server: LiveServer
 ) -> None:
-    page.goto(risk_server.url + "/sign-in")
-    page.get_by_label("E-mail address").fill(risk_server.world.emails[Role.UNDERWRITER])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, risk_server, risk_server.world.emails[Role.UNDERWRITER])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Portfolio risk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Portfolio risk")
     form = page.get_by_test_id("start-run")

@@ -12,12 +12,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tests.web.conftest import (
-    PASSWORD,
     LiveServer,
     browser_type_launch_args,
     migrated_sqlite,
     seed_world,
     serving,
+    sign_in_page,
 )
 
 from tradecover.clock import FixedClock, set_clock
@@ -86,10 +86,7 @@ def _invoice(sessions: sessionmaker[Session], server: LiveServer, premium: str) 
 
 
 def _sign_in(page: Page, server: LiveServer, role: Role) -> None:
-    page.goto(server.url + "/sign-in")
-    page.get_by_label("E-mail address").fill(server.world.emails[role])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, server, server.world.emails[role])
 
 
 def test_the_officer_sees_budget_use_fall_and_the_budget_refuse_what_it_cannot_cover(
