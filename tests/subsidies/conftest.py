@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 # The API fixtures (an app on the test's connection, a client, a world of organisations with keys).
 from tests.api.conftest import api, client, sessions, world  # noqa: F401
+from tests.limits.conftest import member
 
 from tradecover.clock import FixedClock, set_clock
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import OrganisationKind, Role
-from tradecover.parties.service import actor_for, create_organisation, create_user
+from tradecover.parties.service import create_organisation
 from tradecover.policies.model import Policy, Product
 from tradecover.policies.products import install_products
 from tradecover.policies.service import issue_policy
@@ -37,19 +38,6 @@ def clock() -> Iterator[FixedClock]:
     previous = set_clock(fixed)
     yield fixed
     set_clock(previous)
-
-
-def member(db: Session, organisation_id: uuid.UUID, role: Role) -> Actor:
-    """A new user of the organisation with one role, as an actor."""
-    user = create_user(
-        db,
-        Actor.system(),
-        organisation_id=organisation_id,
-        email=f"{uuid.uuid4().hex}@example.org",
-        full_name="A Person",
-        roles=[role],
-    )
-    return actor_for(user)
 
 
 def cny(amount: int | str) -> Money:
