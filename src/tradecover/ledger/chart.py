@@ -31,15 +31,24 @@ class Chart(enum.Enum):
     PREMIUM_INCOME = ("4000", "Premium income", AccountType.INCOME)
     COMMISSION_INCOME = ("4100", "Leadership commission income", AccountType.INCOME)
     COMMISSION_EXPENSE = ("5100", "Leadership commission expense", AccountType.EXPENSE)
+    CLAIMS_PAYABLE = ("2500", "Claims payable (indemnity decided, not yet paid)", AccountType.LIABILITY)
+    CLAIMS_EXPENSE = ("5300", "Claims incurred (indemnity)", AccountType.EXPENSE)
     # policyholders
     PREMIUM_PAID_IN_ADVANCE = ("1200", "Premium paid in advance", AccountType.ASSET)
     REIMBURSEMENT_RECEIVABLE = ("1210", "Subsidy reimbursement receivable", AccountType.ASSET)
     PREMIUM_PAYABLE = ("2000", "Premium payable", AccountType.LIABILITY)
     SUBSIDY_INCOME = ("4200", "Subsidy received on premium", AccountType.INCOME)
     PREMIUM_EXPENSE = ("5000", "Credit insurance premium", AccountType.EXPENSE)
+    INDEMNITY_RECEIVABLE = ("1400", "Indemnity receivable from insurers", AccountType.ASSET)
+    LOANS_PAYABLE = ("2400", "Loans from banks against insured receivables", AccountType.LIABILITY)
+    INDEMNITY_INCOME = ("4300", "Indemnity for credit losses", AccountType.INCOME)
+    # insurers and policyholders: their shares of money recovered from a buyer after a claim was paid
+    RECOVERY_INCOME = ("4400", "Recoveries after claims paid", AccountType.INCOME)
     # programme bodies
     SUBSIDY_PAYABLE = ("2300", "Subsidy payable", AccountType.LIABILITY)
     SUBSIDY_EXPENSE = ("5200", "Premium subsidy", AccountType.EXPENSE)
+    # banks: drawings under a facility, one facility's balance = postings whose document is the facility
+    LOANS_RECEIVABLE = ("1300", "Loans against insured receivables", AccountType.ASSET)
 
     @property
     def code(self) -> str:

@@ -147,6 +147,10 @@ class PolicyTerms:
     overdue_reporting_days: int = 30
     extension_without_consent_days: int = 60
     claim_filing_months: int = 6
+    # Service levels of a claim: decided within so many days of complete documents, paid within so many
+    # days of the decision ("swift claims").
+    claim_decision_days: int = 30
+    claim_payment_days: int = 5
     limit_reduction_notice_days: int = 30
     max_buyer_grade: int = 8
     buyer_scope: BuyerScope = BuyerScope.ANY
@@ -232,6 +236,8 @@ def check_terms(terms: PolicyTerms) -> None:
     _whole(terms.overdue_reporting_days, "overdue_reporting_days", 1, 180)
     _whole(terms.extension_without_consent_days, "extension_without_consent_days", 0, 360)
     _whole(terms.claim_filing_months, "claim_filing_months", 1, 36)
+    _whole(terms.claim_decision_days, "claim_decision_days", 1, 180)
+    _whole(terms.claim_payment_days, "claim_payment_days", 1, 90)
     _whole(terms.limit_reduction_notice_days, "limit_reduction_notice_days", 0, 180)
     _whole(terms.max_buyer_grade, "max_buyer_grade", BEST_BUYER_GRADE, WORST_COVERABLE_BUYER_GRADE)
     _whole(terms.max_country_grade, "max_country_grade", 0, HIGHEST_COUNTRY_GRADE)
@@ -337,6 +343,8 @@ def terms_to_json(terms: PolicyTerms) -> dict[str, Any]:
         "overdue_reporting_days": terms.overdue_reporting_days,
         "extension_without_consent_days": terms.extension_without_consent_days,
         "claim_filing_months": terms.claim_filing_months,
+        "claim_decision_days": terms.claim_decision_days,
+        "claim_payment_days": terms.claim_payment_days,
         "limit_reduction_notice_days": terms.limit_reduction_notice_days,
         "max_buyer_grade": terms.max_buyer_grade,
         "buyer_scope": terms.buyer_scope.value,
@@ -478,6 +486,8 @@ def terms_from_json(data: Mapping[str, Any]) -> PolicyTerms:
         overdue_reporting_days=optional_int("overdue_reporting_days"),
         extension_without_consent_days=optional_int("extension_without_consent_days"),
         claim_filing_months=optional_int("claim_filing_months"),
+        claim_decision_days=optional_int("claim_decision_days"),
+        claim_payment_days=optional_int("claim_payment_days"),
         limit_reduction_notice_days=optional_int("limit_reduction_notice_days"),
         max_buyer_grade=optional_int("max_buyer_grade"),
         buyer_scope=r.choice("buyer_scope", BuyerScope) if r.has("buyer_scope") else BuyerScope.ANY,

@@ -60,6 +60,15 @@ SUBSIDIES_PATH = "/subsidies"
 BENEFICIARIES_PATH = "/programmes/beneficiaries"
 POOLS_PATH = "/pools"
 INVOICES_PATH = "/invoices"
+# Claims and financing pages (issue 5); the workspace sections link them once the pages exist.
+OVERDUES_PATH = "/overdues"
+CLAIMS_PATH = "/claims"
+CLAIMS_QUEUE_PATH = "/claims/queue"
+RECOVERIES_PATH = "/claims/recoveries"
+SERVICE_LEVELS_PATH = "/claims/service-levels"
+FACILITIES_PATH = "/financing/facilities"
+BORROWING_BASE_PATH = "/financing/borrowing-base"
+ASSIGNED_POLICIES_PATH = "/financing/policies"
 
 KIND_TITLES: dict[OrganisationKind, str] = {
     OrganisationKind.INSURER: "Insurer",

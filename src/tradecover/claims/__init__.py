@@ -1,0 +1,1 @@
+"""Overdues, extensions, claims, the indemnity computation, recoveries and claim service levels."""

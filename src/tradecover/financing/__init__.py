@@ -1,0 +1,1 @@
+"""Bank facilities against insured receivables: assignments, borrowing base, drawings and repayments."""
