@@ -76,3 +76,19 @@ def account(session: Session, organisation_id: uuid.UUID, entry: Chart, currency
         type=entry.type,
         currency=currency,
     )
+
+
+def loan_account(session: Session, bank_id: uuid.UUID, facility_id: uuid.UUID, currency: str) -> Account:
+    """The bank's loan account of one facility: its balance is what the facility has outstanding.
+
+    One account per facility (code `1300-<facility id>`), so that claims can pay a bank's outstanding
+    drawing first without knowing more of financing than this account.
+    """
+    return get_or_open_account(
+        session,
+        organisation_id=bank_id,
+        code=f"{Chart.LOANS_RECEIVABLE.code}-{facility_id.hex}",
+        name=f"{Chart.LOANS_RECEIVABLE.title}, facility {facility_id.hex[:8].upper()}",
+        type=Chart.LOANS_RECEIVABLE.type,
+        currency=currency,
+    )

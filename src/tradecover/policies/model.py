@@ -258,6 +258,11 @@ class Policy(TenantScoped, HasId, HasCreatedAt, Base):
     # Set and cleared by premiums' dunning: the non-payment effect of an unpaid premium invoice.
     premium_arrears_since: Mapped[dt.date | None] = mapped_column(Date)
     premium_arrears_invoice: Mapped[str | None] = mapped_column(String(32))
+    # The loss-payee endorsement: the bank the indemnity is assigned to, from a date, under one facility
+    # (financing keeps the facility; claims pay the bank first from it).
+    loss_payee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    loss_payee_since: Mapped[dt.date | None] = mapped_column(Date)
+    loss_payee_facility_id: Mapped[uuid.UUID | None] = mapped_column()
 
     versions: Mapped[list[PolicyVersion]] = relationship(
         back_populates="policy", lazy="selectin", order_by="PolicyVersion.version"
@@ -270,9 +275,11 @@ class Policy(TenantScoped, HasId, HasCreatedAt, Base):
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """The insured and the insurer."""
+        """The insured, the insurer, and the bank the policy is assigned to."""
         return or_(
-            cls.policyholder_id == organisation_id, cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
+            cls.policyholder_id == organisation_id,
+            cls.insurer_id.in_(insurer_ids_seen_by(organisation_id)),
+            cls.loss_payee_id == organisation_id,
         )
 
 
