@@ -5,9 +5,18 @@ import tradecover.subsidies.reconciliation  # noqa: F401  (registers the subsidy
 from tradecover.alerts.model import Alert
 from tradecover.audit.model import AuditEvent
 from tradecover.buyers.model import Buyer, BuyerGradeChange, CountryGrade
+from tradecover.claims.model import (
+    Claim,
+    ClaimDocument,
+    ClaimInvoice,
+    ClaimMemberShare,
+    Recovery,
+    RecoveryShare,
+)
 from tradecover.coinsurance.model import Pool, PoolLimitTake, PoolMember
 from tradecover.db.base import Base
 from tradecover.declarations.model import ImportBatch, Payment, PaymentApplication, Shipment
+from tradecover.financing.model import Facility, FacilityMovement
 from tradecover.ledger.model import Account, JournalEntry, Posting
 from tradecover.limits.model import Appetite, Capacity, CreditLimit, LimitEvent
 from tradecover.parties.model import ApiKey, Organisation, User, UserRole
@@ -40,10 +49,16 @@ __all__ = [
     "Buyer",
     "BuyerGradeChange",
     "Capacity",
+    "Claim",
+    "ClaimDocument",
+    "ClaimInvoice",
+    "ClaimMemberShare",
     "CountryGrade",
     "CreditLimit",
     "CreditNote",
     "Enrolment",
+    "Facility",
+    "FacilityMovement",
     "ImportBatch",
     "InvoiceLine",
     "InvoiceMemberSplit",
@@ -66,6 +81,8 @@ __all__ = [
     "QuoteRequest",
     "RateCell",
     "RateTable",
+    "Recovery",
+    "RecoveryShare",
     "RiskContribution",
     "RiskMeasure",
     "RiskRun",
