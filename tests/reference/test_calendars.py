@@ -1,4 +1,4 @@
-"""Working-day calendars: Chinese holidays and make-up working days 2024–2026, and plain weekdays."""
+"""Working-day calendars: Chinese holidays and make-up days 2024–2027 (2027 statutory), and weekdays."""
 
 from __future__ import annotations
 
@@ -76,10 +76,10 @@ def test_working_days_between_counts_the_end_but_not_the_start_and_inverts_add()
 
 def test_a_date_outside_the_covered_years_is_refused_not_guessed() -> None:
     cn = china_calendar()
-    with pytest.raises(DateOutsideCalendar, match="2024–2026"):
-        cn.is_working_day(D(2027, 1, 4))
+    with pytest.raises(DateOutsideCalendar, match="2024–2027"):
+        cn.is_working_day(D(2028, 1, 4))
     with pytest.raises(DateOutsideCalendar):
-        cn.add_working_days(D(2026, 12, 28), 10)
+        cn.add_working_days(D(2027, 12, 28), 10)
     with pytest.raises(DateOutsideCalendar):
         cn.working_days_between(D(2023, 12, 29), D(2024, 1, 3))
 
@@ -100,8 +100,19 @@ def test_the_chinese_calendar_file_lists_only_weekend_make_up_days() -> None:
     cn = china_calendar()
     assert cn.workdays
     assert all(day.weekday() >= 5 for day in cn.workdays)
-    assert (cn.first_year, cn.last_year) == (2024, 2026)
-    assert len({day.year for day in cn.holidays}) == 3
+    assert (cn.first_year, cn.last_year) == (2024, 2027)
+    assert len({day.year for day in cn.holidays}) == 4
+
+
+def test_2027_holds_the_statutory_public_holidays_until_its_schedule_is_published() -> None:
+    cn = china_calendar()
+    # Spring Festival eve (Fri 5 Feb) to Mon 8 Feb; Qingming Mon 5 Apr; Dragon Boat Wed 9 Jun;
+    # Mid-Autumn Wed 15 Sep; National Day Fri 1 Oct.
+    for day in (D(2027, 1, 1), D(2027, 2, 5), D(2027, 2, 8), D(2027, 4, 5), D(2027, 6, 9), D(2027, 9, 15)):
+        assert not cn.is_working_day(day)
+    assert not cn.is_working_day(D(2027, 10, 1))
+    assert cn.is_working_day(D(2027, 2, 9))
+    assert not {day for day in cn.workdays if day.year == 2027}
 
 
 @pytest.mark.parametrize(
