@@ -57,6 +57,25 @@ class FixedClock:
         self._at = at.astimezone(dt.UTC)
 
 
+class PinnedDateClock:
+    """A clock on a chosen date whose time of day runs with the machine's (a demo or a rehearsal).
+
+    The demo world is a book as of one date; served on that date, its deadlines, overdues and claims
+    read as they would have then, while instants still move forward within the day.
+    """
+
+    def __init__(self, day: dt.date) -> None:
+        self._day = day
+
+    def now(self) -> dt.datetime:
+        """The machine's time of day on the pinned date, in UTC."""
+        return dt.datetime.combine(self._day, dt.datetime.now(dt.UTC).timetz())
+
+    def today(self) -> dt.date:
+        """The pinned date."""
+        return self._day
+
+
 _clock: Clock = SystemClock()
 
 

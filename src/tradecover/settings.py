@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import secrets
 from pathlib import Path
@@ -35,6 +36,13 @@ class Settings(BaseSettings):
     risk_scheduler: str | None = Field(
         default=None,
         description="Dask scheduler (tcp://HOST:8786) for risk runs' Monte Carlo; in process when unset",
+    )
+    today: dt.date | None = Field(
+        default=None,
+        description=(
+            "The platform's date (YYYY-MM-DD) for a demo or a rehearsal: deadlines, overdues and claims "
+            "are judged on it; the machine's date when unset"
+        ),
     )
 
     def resolved_secret_key(self) -> str:

@@ -11,6 +11,7 @@ from tradecover.cli.demo import demo
 from tradecover.cli.errors import CommandGroup
 from tradecover.cli.limits import limits_app
 from tradecover.cli.parties import orgs_app, users_app
+from tradecover.cli.platform_date import pin_platform_date
 from tradecover.cli.policies import policies_app, products_app
 from tradecover.cli.pools import pools_app
 from tradecover.cli.premiums import premiums_app
@@ -18,6 +19,7 @@ from tradecover.cli.reconcile import reconcile
 from tradecover.cli.risk import risk_app
 from tradecover.cli.serve import serve
 from tradecover.cli.subsidies import subsidies_app
+from tradecover.settings import get_settings
 
 app = typer.Typer(
     cls=CommandGroup,
@@ -27,6 +29,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _platform_date() -> None:
+    """Judge every command on the platform's date (TRADECOVER_TODAY pins it for a demo or rehearsal)."""
+    pin_platform_date(get_settings())
+
+
 app.command()(demo)
 app.command()(serve)
 app.add_typer(db_app, name="db")
