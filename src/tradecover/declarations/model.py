@@ -62,12 +62,13 @@ class _UnderPolicy:
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """The insured and the insurer of the policy (every member of a pool that is the insurer)."""
+        """The insured, the insurer (every member of a pool that is the insurer), the loss-payee bank."""
         return cls.policy_id.in_(  # type: ignore[attr-defined, no-any-return]
             select(Policy.id).where(
                 or_(
                     Policy.policyholder_id == organisation_id,
                     Policy.insurer_id.in_(insurer_ids_seen_by(organisation_id)),
+                    Policy.loss_payee_id == organisation_id,
                 )
             )
         )
@@ -148,6 +149,9 @@ class Shipment(_UnderPolicy, TenantScoped, HasId, Base):
     exposure_minor: Mapped[int] = mapped_column(BigInteger)
     stopped_since: Mapped[dt.date | None] = mapped_column(Date)
     loss_event_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Out of cover from this date (overdue reported late or never; see declarations.events).
+    cover_lost_on: Mapped[dt.date | None] = mapped_column(Date)
+    cover_lost_reason: Mapped[str | None] = mapped_column(String(200))
 
     @property
     def amount(self) -> Money:
@@ -168,6 +172,11 @@ class Shipment(_UnderPolicy, TenantScoped, HasId, Base):
     def premium(self) -> Money | None:
         """The premium on the insured part (None without a rate table)."""
         return None if self.premium_minor is None else Money.from_minor(self.premium_minor, self.currency)
+
+    @property
+    def claimable_insured_minor(self) -> int:
+        """The insured amount a claim may count: zero once the invoice is out of cover."""
+        return 0 if self.cover_lost_on is not None else self.insured_minor
 
     def is_overdue(self, on: dt.date) -> bool:
         """True when something is still unpaid after the due date."""
@@ -192,6 +201,8 @@ class Shipment(_UnderPolicy, TenantScoped, HasId, Base):
             exposure_minor=self.exposure_minor,
             stopped_since=self.stopped_since,
             loss_event_on=self.loss_event_on,
+            cover_lost_on=self.cover_lost_on,
+            cover_lost_reason=self.cover_lost_reason,
         )
         return judge_shipment(facts, cover)
 

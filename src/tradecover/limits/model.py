@@ -203,9 +203,11 @@ class CreditLimit(TenantScoped, HasId, HasCreatedAt, Base):
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """The insured and the insurer of the policy (every member of a pool that is the insurer)."""
+        """The insured, the insurer (every member of a pool that is the insurer), the loss-payee bank."""
         return or_(
-            cls.policyholder_id == organisation_id, cls.insurer_id.in_(insurer_ids_seen_by(organisation_id))
+            cls.policyholder_id == organisation_id,
+            cls.insurer_id.in_(insurer_ids_seen_by(organisation_id)),
+            cls.policy_id.in_(select(Policy.id).where(Policy.loss_payee_id == organisation_id)),
         )
 
 
@@ -241,6 +243,9 @@ class LimitEvent(TenantScoped, Base):
                 or_(
                     CreditLimit.policyholder_id == organisation_id,
                     CreditLimit.insurer_id.in_(insurer_ids_seen_by(organisation_id)),
+                    CreditLimit.policy_id.in_(
+                        select(Policy.id).where(Policy.loss_payee_id == organisation_id)
+                    ),
                 )
             )
         )
