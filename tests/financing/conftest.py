@@ -53,7 +53,8 @@ class Financed:
 
 
 def new_bank(db: Session) -> tuple[uuid.UUID, Actor]:
-    """A new bank with one bank officer."""
+    """A new bank with one bank officer (the session left unrestricted)."""
+    set_tenant(db, Tenant.unrestricted())
     bank = create_organisation(
         db, Actor.system(), name=f"Bank {uuid.uuid4()}", kind=OrganisationKind.BANK, country="CN"
     )
