@@ -24,6 +24,8 @@ from tests.api.conftest import api, client, sessions, world  # noqa: F401
 from tests.limits.conftest import member, new_buyer
 
 from tradecover.buyers.model import Buyer
+from tradecover.claims.model import Claim, ClaimInvoice
+from tradecover.claims.rules.deadlines import date_of_loss
 from tradecover.clock import FixedClock, set_clock
 from tradecover.coinsurance.service import MemberPlan, create_pool
 from tradecover.declarations.model import Shipment
@@ -37,7 +39,7 @@ from tradecover.parties.service import create_organisation
 from tradecover.policies.model import Policy, Product
 from tradecover.policies.products import install_products
 from tradecover.policies.service import issue_policy
-from tradecover.policies.terms import ProductKind
+from tradecover.policies.terms import CauseOfLoss, MaximumLiability, ProductKind
 
 TODAY = dt.date(2026, 9, 15)
 POOL_SHARES = (Decimal("0.40"), Decimal("0.35"), Decimal("0.25"))
@@ -147,8 +149,11 @@ def _pool(db: Session) -> tuple[uuid.UUID, list[uuid.UUID]]:
     return pool.id, insurers
 
 
-def open_claims_world(db: Session, *, pool: bool = False, shipments: bool = True) -> ClaimsWorld:
-    """A fresh world (see the module docstring); `shipments=False` leaves the invoices out."""
+def open_claims_world(
+    db: Session, *, pool: bool = False, shipments: bool = True, **terms: object
+) -> ClaimsWorld:
+    """A fresh world (see the module docstring); `shipments=False` leaves the invoices out; `terms`
+    change the product's terms (the maximum liability is a fixed USD 1,000,000 unless changed)."""
     system = Actor.system()
     members: list[uuid.UUID] = []
     if pool:
@@ -175,7 +180,9 @@ def open_claims_world(db: Session, *, pool: bool = False, shipments: bool = True
             system,
             product=product,
             policyholder_id=exporter_id,
-            terms=product.terms,
+            terms=product.terms.replace(
+                **{"maximum_liability": MaximumLiability(amount=usd(1_000_000)), **terms}
+            ),
             period_start=dt.date(2026, 1, 1),
             period_end=dt.date(2026, 12, 31),
             rate_table_id=None,
@@ -211,3 +218,53 @@ def claims_world(db: Session) -> ClaimsWorld:
 def pool_world(db: Session) -> ClaimsWorld:
     """The same on a pool policy (three members, 40/35/25, the first leading)."""
     return open_claims_world(db, pool=True)
+
+
+def filed_claim(
+    book: ClaimsWorld,
+    invoices: tuple[str, ...] = ("INV-1",),
+    *,
+    cause: CauseOfLoss = CauseOfLoss.PROTRACTED_DEFAULT,
+    credits: list[dict[str, object]] | None = None,
+) -> Claim:
+    """A claim filed today on the world's invoices (protracted default: date of loss due date + 4 months)."""
+    shipments = [book.shipments[number] for number in invoices]
+    terms = book.policy.current_version.terms
+    loss = min(date_of_loss(terms, cause, due_date=s.due_date) for s in shipments)
+    claim = Claim(
+        number=f"CLM-2026-{uuid.uuid4().int % 1_000_000:06d}",
+        policy_id=book.policy.id,
+        policyholder_id=book.exporter_id,
+        insurer_id=book.insurer_id,
+        buyer_id=shipments[0].buyer_id,
+        cause=cause,
+        date_of_loss=loss,
+        currency="USD",
+        policy_year_start=book.policy.period_start,
+        filed_on=TODAY,
+        filed_at=dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC),
+        filed_by_user_id=book.exporter.user_id,
+        filed_by_organisation_id=book.exporter_id,
+        credits=credits or [],
+    )
+    book.db.add(claim)
+    book.db.flush()
+    for position, shipment in enumerate(shipments, start=1):
+        book.db.add(
+            ClaimInvoice(
+                claim_id=claim.id,
+                position=position,
+                shipment_id=shipment.id,
+                live_shipment_id=shipment.id,
+                invoice_number=shipment.invoice_number,
+                currency=shipment.currency,
+                shipment_date=shipment.shipment_date,
+                due_date=shipment.due_date,
+                amount_minor=shipment.amount_minor,
+                insured_minor=shipment.insured_minor,
+                paid_minor=shipment.paid_minor,
+            )
+        )
+    book.db.flush()
+    book.db.refresh(claim)
+    return claim
