@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -58,7 +59,18 @@ def test_a_shipment_within_the_available_limit_is_insured_in_full_with_every_rul
     result = judge_shipment(shipment(), cover())
     assert result.insured_minor == 5_000_000
     assert all(v.outcome is Outcome.PASSED for v in result.verdicts)
-    assert [v.rule for v in result.verdicts] == list(Rule)
+    # The overdue-report rule speaks only once an invoice lost its cover.
+    assert [v.rule for v in result.verdicts] == [rule for rule in Rule if rule is not Rule.OVERDUE_REPORT]
+
+
+def test_an_invoice_whose_overdue_was_reported_late_is_out_of_cover_and_the_verdict_says_so() -> None:
+    lost = dt.date(2025, 6, 3)
+    result = judge_shipment(
+        shipment(), dataclasses.replace(cover(), cover_lost_on=lost, cover_lost_reason="reported late")
+    )
+    assert result.insured_minor == 0
+    assert result.verdicts[-1].rule is Rule.OVERDUE_REPORT
+    assert result.summary == "not insured: out of cover from 2025-06-03: reported late"
 
 
 def test_declaring_a_shipment_over_the_limit_insures_only_the_available_part() -> None:

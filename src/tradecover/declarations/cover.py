@@ -2,9 +2,9 @@
 
 `CoverBook` answers, for a policy and a set of buyers: the limit amount in force on a date (the largest
 of the buyer's limits, the old amount during a reduction's notice period), whether the DCL applies, the
-insured outstanding (exposure) on a date, the terms and the declaration deadline, and the premium of
-an insured part. A single declaration and a file of a million rows use the same book, so they are
-judged the same way.
+insured outstanding (exposure) on a date, the terms and the declaration deadline, stoppages and loss
+events on the buyer (`declarations.events`), and the premium of an insured part. A single declaration
+and a file of a million rows use the same book, so they are judged the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.buyers.grades import country_grades
 from tradecover.buyers.model import Buyer
+from tradecover.declarations.events import BuyerStoppage, loss_events_of, stoppages_of
 from tradecover.declarations.model import PaymentApplication, Shipment
 from tradecover.declarations.rules import CoverFacts, CoverSource, declaration_deadline
 from tradecover.errors import DomainError
@@ -86,6 +87,8 @@ class CoverBook:
         self._load_exposure(session, buyer_ids)
         self._load_settled(session, buyer_ids)
         self._load_rating(session, buyer_ids)
+        self._stoppages: dict[uuid.UUID, list[BuyerStoppage]] = stoppages_of(session, policy.id, buyer_ids)
+        self._loss_events: dict[uuid.UUID, list[dt.date]] = loss_events_of(session, policy.id, buyer_ids)
 
     # loading -------------------------------------------------------------------------------------
     def _load_limits(self, session: Session, buyer_ids: Collection[uuid.UUID]) -> None:
@@ -228,7 +231,28 @@ class CoverBook:
         )
         return verdict.amount.minor_units
 
-    def cover(self, buyer_id: uuid.UUID, shipment_date: dt.date, exposure_minor: int) -> CoverFacts:
+    def stopped_since(self, buyer_id: uuid.UUID, day: dt.date) -> dt.date | None:
+        """The start of the stoppage on the buyer in force on a date (None when none is)."""
+        for stoppage in self._stoppages.get(buyer_id, ()):
+            if stoppage.in_force_on(day):
+                return stoppage.since
+        return None
+
+    def loss_event_on(self, buyer_id: uuid.UUID, known_on: dt.date | None = None) -> dt.date | None:
+        """The earliest loss event on the buyer known by a date (any date when None)."""
+        for event_on in self._loss_events.get(buyer_id, ()):
+            if known_on is None or event_on <= known_on:
+                return event_on
+            break
+        return None
+
+    def cover(
+        self,
+        buyer_id: uuid.UUID,
+        shipment_date: dt.date,
+        exposure_minor: int,
+        declared_on: dt.date | None = None,
+    ) -> CoverFacts:
         """The cover facts of a shipment on the buyer, given its exposure before the shipment."""
         terms = self.terms(shipment_date)
         limit = self.limit_minor(buyer_id, shipment_date)
@@ -243,6 +267,8 @@ class CoverBook:
             source=source,
             cover_minor=amount,
             exposure_minor=exposure_minor,
+            stopped_since=self.stopped_since(buyer_id, shipment_date),
+            loss_event_on=self.loss_event_on(buyer_id, declared_on),
         )
 
     def premium_minor(self, buyer_id: uuid.UUID, credit_days: int, insured_minor: int) -> int | None:

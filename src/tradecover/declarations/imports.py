@@ -414,7 +414,7 @@ def _plan(
         else:
             assert row.due_date is not None
             exposure = book.exposure_minor(buyer_id, row.day) + moved[buyer_id]
-            cover = book.cover(buyer_id, row.day, exposure)
+            cover = book.cover(buyer_id, row.day, exposure, declared_on)
             credit_days = (row.due_date - row.day).days
             insured = insured_part(row.amount_minor, credit_days, row.day, declared_on, cover)
             moved[buyer_id] += insured

@@ -35,6 +35,7 @@ class Rule(enum.StrEnum):
     DEADLINE = "deadline"
     LOSS_EVENT = "loss_event"
     LIMIT = "limit"
+    OVERDUE_REPORT = "overdue_report"
 
 
 class Outcome(enum.StrEnum):
@@ -83,6 +84,9 @@ class CoverFacts:
     exposure_minor: int
     stopped_since: dt.date | None = None
     loss_event_on: dt.date | None = None
+    # Set once the invoice's overdue was reported late or never (claims/overdues, claims/tick).
+    cover_lost_on: dt.date | None = None
+    cover_lost_reason: str | None = None
 
     @property
     def available_minor(self) -> int:
@@ -216,6 +220,7 @@ def insured_part(
         or _shipped_after_loss(shipment_date, cover.loss_event_on)
         or _declared_late_after_loss(declared_on, cover.deadline, cover.loss_event_on)
         or cover.source is CoverSource.NONE
+        or cover.cover_lost_on is not None
     ):
         return 0
     return min(amount_minor, cover.available_minor)
@@ -296,6 +301,16 @@ def _limit(facts: ShipmentFacts, cover: CoverFacts) -> RuleVerdict:
     return RuleVerdict(Rule.LIMIT, Outcome.FAILED if within == 0 else Outcome.PARTLY, text)
 
 
+def _overdue_report(cover: CoverFacts) -> tuple[RuleVerdict, ...]:
+    # Shown only once an invoice lost its cover: until its overdue is due for reporting there is nothing
+    # to say about it.
+    if cover.cover_lost_on is None:
+        return ()
+    reason = cover.cover_lost_reason or "overdue not reported in time"
+    text = f"out of cover from {cover.cover_lost_on.isoformat()}: {reason}"
+    return (RuleVerdict(Rule.OVERDUE_REPORT, Outcome.FAILED, text),)
+
+
 def judge_shipment(facts: ShipmentFacts, cover: CoverFacts) -> ShipmentVerdict:
     """Every rule's verdict and the insured amount: the part within the available cover, or nothing."""
     verdicts = (
@@ -304,6 +319,7 @@ def judge_shipment(facts: ShipmentFacts, cover: CoverFacts) -> ShipmentVerdict:
         _deadline(facts, cover),
         _loss_event(facts, cover),
         _limit(facts, cover),
+        *_overdue_report(cover),
     )
     insured = insured_part(
         facts.amount_minor, facts.credit_days, facts.shipment_date, facts.declared_on, cover

@@ -93,8 +93,8 @@ def declare_shipment(
 ) -> Shipment:
     """Declare one shipment: judged rule by rule, insured for the part within the available cover.
 
-    `stopped_since` (an overdue reported on the buyer) and `loss_event_on` come from the overdue and
-    claims records, which a later part of the platform keeps; callers pass what they know.
+    Stoppage and loss events on the buyer come from `declarations.events` through the cover book;
+    `stopped_since` and `loss_event_on` override them (tests, and corrections by the operator).
     """
     policy = policy_for_declaring(session, actor, policy_id)
     buyer = get_buyer(session, declaration.buyer_id)
@@ -120,8 +120,11 @@ def declare_shipment(
     if taken is not None:
         raise Conflict(f"invoice {invoice_number} is already declared on this policy", field="invoice_number")
     exposure = book.exposure_minor(buyer.id, facts.shipment_date)
-    cover = book.cover(buyer.id, facts.shipment_date, exposure)
-    cover = dataclasses.replace(cover, stopped_since=stopped_since, loss_event_on=loss_event_on)
+    cover = book.cover(buyer.id, facts.shipment_date, exposure, facts.declared_on)
+    if stopped_since is not None:
+        cover = dataclasses.replace(cover, stopped_since=stopped_since)
+    if loss_event_on is not None:
+        cover = dataclasses.replace(cover, loss_event_on=loss_event_on)
     verdict = judge_shipment(facts, cover)
     shipment = Shipment(
         policy_id=policy.id,
@@ -142,8 +145,8 @@ def declare_shipment(
         cover_source=cover.source,
         cover_minor=cover.cover_minor,
         exposure_minor=cover.exposure_minor,
-        stopped_since=stopped_since,
-        loss_event_on=loss_event_on,
+        stopped_since=cover.stopped_since,
+        loss_event_on=cover.loss_event_on,
     )
     session.add(shipment)
     session.flush()
