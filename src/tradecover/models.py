@@ -13,8 +13,10 @@ from tradecover.claims.model import (
     Recovery,
     RecoveryShare,
 )
+from tradecover.claims.overdue_model import Overdue
 from tradecover.coinsurance.model import Pool, PoolLimitTake, PoolMember
 from tradecover.db.base import Base
+from tradecover.declarations.events import BuyerStoppage, LossEvent
 from tradecover.declarations.model import ImportBatch, Payment, PaymentApplication, Shipment
 from tradecover.financing.model import Facility, FacilityMovement
 from tradecover.ledger.model import Account, JournalEntry, Posting
@@ -48,6 +50,7 @@ __all__ = [
     "AuditEvent",
     "Buyer",
     "BuyerGradeChange",
+    "BuyerStoppage",
     "Capacity",
     "Claim",
     "ClaimDocument",
@@ -64,7 +67,9 @@ __all__ = [
     "InvoiceMemberSplit",
     "JournalEntry",
     "LimitEvent",
+    "LossEvent",
     "Organisation",
+    "Overdue",
     "Payment",
     "PaymentApplication",
     "Policy",
