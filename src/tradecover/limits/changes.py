@@ -87,6 +87,22 @@ def _tell_policyholder(session: Session, limit: CreditLimit, title: str, message
     )
 
 
+def _tell_loss_payee(session: Session, limit: CreditLimit, title: str, message: str) -> None:
+    # A bank lends against this cover when the policy is assigned to it: it hears of every cut.
+    bank_id = limit.policy.loss_payee_id
+    if bank_id is None:
+        return
+    raise_alerts(
+        session,
+        organisation_ids=[bank_id],
+        kind="financed_limit_cut",
+        subject_type="CreditLimit",
+        subject_id=limit.id,
+        title=f"{title} (policy {limit.policy.number}, assigned to you)",
+        message=f"{message}. The borrowing base of the facility counts this buyer only up to the new amount.",
+    )
+
+
 def reduce_limit(
     session: Session,
     actor: Actor,
@@ -117,7 +133,9 @@ def reduce_limit(
         amount=new_amount,
         rule=DecidingRule.UNDERWRITER,
     )
-    _tell_policyholder(session, limit, f"Limit {limit.reference} on {limit.buyer.name} reduced", text)
+    title = f"Limit {limit.reference} on {limit.buyer.name} reduced"
+    _tell_policyholder(session, limit, title, text)
+    _tell_loss_payee(session, limit, title, text)
     session.flush()
     return limit
 
@@ -148,7 +166,9 @@ def cancel_limit(
         amount=Money.zero(limit.currency),
         rule=DecidingRule.UNDERWRITER,
     )
-    _tell_policyholder(session, limit, f"Limit {limit.reference} on {limit.buyer.name} cancelled", text)
+    title = f"Limit {limit.reference} on {limit.buyer.name} cancelled"
+    _tell_policyholder(session, limit, title, text)
+    _tell_loss_payee(session, limit, title, text)
     session.flush()
     return limit
 

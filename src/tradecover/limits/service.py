@@ -28,6 +28,7 @@ from tradecover.limits.model import COVERING_STATUSES, CreditLimit, LimitStatus
 from tradecover.limits.rules import DclVerdict, dcl_verdict
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
+from tradecover.policies.model import Policy
 from tradecover.policies.service import terms_on
 
 MAX_LISTED = 500
@@ -140,6 +141,28 @@ def holders_of_limits_on(session: Session, buyer_id: uuid.UUID, *, on: dt.date) 
     return list(holders)
 
 
+def loss_payees_financing(session: Session, buyer_id: uuid.UUID, *, on: dt.date) -> list[uuid.UUID]:
+    """The banks lending against a limit in force on the buyer (loss payees of the limits' policies).
+
+    Like `holders_of_limits_on`, this looks across organisations and returns only ids, to address alerts.
+    """
+    rows = session.scalars(
+        select(Policy.loss_payee_id)
+        .join(CreditLimit, CreditLimit.policy_id == Policy.id)
+        .where(
+            CreditLimit.buyer_id == buyer_id,
+            Policy.loss_payee_id.is_not(None),
+            or_(
+                CreditLimit.status.in_(COVERING_STATUSES),
+                (CreditLimit.status == LimitStatus.CANCELLED) & (CreditLimit.ends_on > on),
+            ),
+        )
+        .order_by(Policy.number)
+        .execution_options(tenant_exempt=True)
+    ).all()
+    return [bank_id for bank_id in dict.fromkeys(rows) if bank_id is not None]
+
+
 def regrade_buyer(
     session: Session, actor: Actor, buyer_id: uuid.UUID, *, grade: int, reason: str
 ) -> BuyerGradeChange:
@@ -159,6 +182,22 @@ def regrade_buyer(
             message=(
                 f"{buyer.name} ({buyer.country}) was {direction} from grade {change.old_grade} to "
                 f"{change.new_grade}: {change.reason}. You hold a credit limit on this buyer."
+            ),
+        )
+    banks = (
+        loss_payees_financing(session, buyer.id, on=get_clock().today()) if direction == "downgraded" else []
+    )
+    if banks:
+        raise_alerts(
+            session,
+            organisation_ids=banks,
+            kind="financed_buyer_downgraded",
+            subject_type="Buyer",
+            subject_id=buyer.id,
+            title=f"Financed buyer {buyer.name} downgraded to grade {change.new_grade}",
+            message=(
+                f"{buyer.name} ({buyer.country}) was downgraded from grade {change.old_grade} to "
+                f"{change.new_grade}: {change.reason}. A policy assigned to you holds a credit limit on it."
             ),
         )
     return change
