@@ -167,6 +167,11 @@ def create_facility(
     return facility
 
 
+def policy_of(session: Session, facility: Facility) -> Policy:
+    """The facility's policy, for whoever sees the facility (the bank names it before the assignment)."""
+    return _policy_of(session, facility)
+
+
 def _policy_of(session: Session, facility: Facility) -> Policy:
     return session.scalars(
         select(Policy).where(Policy.id == facility.policy_id).execution_options(tenant_exempt=True)
