@@ -13,6 +13,7 @@ from tradecover.api.routers import (
     api_keys,
     buyers,
     declarations,
+    financing,
     health,
     invoices,
     limits,
@@ -63,6 +64,7 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
         subsidies,
         invoices,
         risk_runs,
+        financing,
     ):
         if area.router.route_class is not KeyFirstRoute:
             # Without it, a caller with no key and a malformed body gets 422 instead of 401.
