@@ -113,7 +113,7 @@ def _next_year(start: dt.date) -> dt.date:
 def _policy(session: Session, claim: Claim) -> Policy:
     policy = session.get(Policy, claim.policy_id)
     if policy is None:  # pragma: no cover - whoever sees the claim sees its policy
-        raise NotFound(f"policy {claim.policy_id} not found")
+        raise NotFound(f"no such policy: {claim.policy_id}")
     return policy
 
 
@@ -182,7 +182,7 @@ def claim_facts(session: Session, claim: Claim) -> tuple[list[InvoiceFacts], lis
             shipment_date=s.shipment_date,
             due_date=s.due_date,
             amount_minor=s.amount_minor,
-            insured_minor=insured_minor(s),
+            insured_minor=s.claimable_insured_minor,
             limit_in_force_minor=s.cover_minor,
             claimed=s.id in claimed,
         )
@@ -203,12 +203,6 @@ def claim_facts(session: Session, claim: Claim) -> tuple[list[InvoiceFacts], lis
         for credit in claim.credits
     )
     return invoices, receipts
-
-
-def insured_minor(shipment: Shipment) -> int:
-    """The shipment's insured amount, 0 once its cover was lost (a late or missing overdue report)."""
-    lost = getattr(shipment, "cover_lost_on", None)
-    return 0 if lost is not None else shipment.insured_minor
 
 
 def _members(session: Session, claim: Claim) -> list[MemberShare]:

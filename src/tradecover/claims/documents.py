@@ -203,7 +203,7 @@ def get_document(session: Session, claim_id: uuid.UUID, document_id: uuid.UUID) 
         .options(undefer(ClaimDocument.content))
     ).one_or_none()
     if document is None:
-        raise NotFound(f"document {document_id} not found on claim {claim.number}")
+        raise NotFound(f"no such document: {document_id}", field="document_id")
     return document
 
 
@@ -229,7 +229,7 @@ def mark_documents_complete(session: Session, actor: Actor, claim_id: uuid.UUID)
         raise ValidationError(f"claim {claim.number} has no documents yet", field="documents")
     policy = session.get(Policy, claim.policy_id)
     if policy is None:  # pragma: no cover - a claim's policy is seen by whoever sees the claim
-        raise NotFound(f"policy {claim.policy_id} not found")
+        raise NotFound(f"no such policy: {claim.policy_id}")
     today = get_clock().today()
     claim.documents_complete_on = today
     claim.decision_deadline = decision_deadline(

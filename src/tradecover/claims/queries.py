@@ -23,7 +23,7 @@ def get_claim(session: Session, claim_id: uuid.UUID) -> Claim:
     """The claim, or NotFound when it does not exist or the session may not see it."""
     claim = session.get(Claim, claim_id)
     if claim is None:
-        raise NotFound(f"claim {claim_id} not found")
+        raise NotFound(f"no such claim: {claim_id}", field="claim_id")
     return claim
 
 
@@ -36,7 +36,7 @@ def find_claim(session: Session, reference: str) -> Claim:
         pass
     claim = session.scalars(select(Claim).where(Claim.number == text.upper())).one_or_none()
     if claim is None:
-        raise NotFound(f"claim {text} not found")
+        raise NotFound(f"no such claim: {text}", field="claim")
     return claim
 
 
