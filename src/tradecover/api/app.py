@@ -12,6 +12,7 @@ from tradecover.api.routers import (
     alerts,
     api_keys,
     buyers,
+    claim_payments,
     declarations,
     financing,
     health,
@@ -65,6 +66,7 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
         invoices,
         risk_runs,
         financing,
+        claim_payments,
     ):
         if area.router.route_class is not KeyFirstRoute:
             # Without it, a caller with no key and a malformed body gets 422 instead of 401.
