@@ -22,7 +22,9 @@ from tradecover.alerts.service import raise_alerts
 from tradecover.audit.service import record
 from tradecover.claims.overdue_model import LIVE_STATUSES, OPEN_STATUSES, Overdue, OverdueStatus
 from tradecover.claims.rules.deadlines import (
+    InvoiceDeadlines,
     check_extension,
+    invoice_deadlines,
     latest_extension_without_consent,
     needs_consent,
     overdue_reporting_deadline,
@@ -40,7 +42,7 @@ from tradecover.parties.roles import Role
 from tradecover.policies.model import Policy
 from tradecover.policies.service import terms_on
 from tradecover.policies.terms import CauseOfLoss
-from tradecover.reference.calendars import calendar_for_currency
+from tradecover.reference.calendars import DateOutsideCalendar, calendar_for_currency
 
 MAX_OVERDUES_LISTED = 500
 MAX_FILE_ROWS = 10_000
@@ -145,6 +147,30 @@ def list_overdues(
         query = query.where(Overdue.status == status)
     query = query.order_by(Overdue.reported_on.desc(), Overdue.invoice_number, Overdue.id)
     return session.scalars(query.limit(limit).offset(offset)).all()
+
+
+def deadlines_of(session: Session, overdue: Overdue) -> InvoiceDeadlines | None:
+    """Every date of the overdue invoice (protracted default); None where the calendar has no data yet."""
+    policy = session.get(Policy, overdue.policy_id)
+    # The loss-payee bank reads the overdue; the shipment date is all it needs of the invoice.
+    shipped = session.scalar(
+        select(Shipment.shipment_date)
+        .where(Shipment.id == overdue.shipment_id)
+        .execution_options(tenant_exempt=True)
+    )
+    if policy is None or shipped is None:
+        return None
+    try:
+        return invoice_deadlines(
+            terms_on(policy, shipped),
+            calendar_for_currency(policy.currency),
+            shipment_date=shipped,
+            due_date=overdue.due_date,
+            extended_due_date=overdue.extended_due_date,
+            reported_on=overdue.reported_on,
+        )
+    except DateOutsideCalendar:
+        return None
 
 
 # reporting -------------------------------------------------------------------------------------------
