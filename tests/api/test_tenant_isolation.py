@@ -8,6 +8,7 @@ soon as it exists. Every route that is not explicitly public must refuse a call 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import typing
 import uuid
@@ -26,10 +27,12 @@ from tests.api.conftest import Member, World
 from tradecover.alerts.service import raise_alerts
 from tradecover.buyers.model import BuyerKind
 from tradecover.buyers.service import register_buyer
+from tradecover.claims.overdue_model import Overdue, OverdueStatus
 from tradecover.clock import get_clock
 from tradecover.coinsurance.service import MemberPlan, create_pool
 from tradecover.declarations.imports import import_declarations
 from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
+from tradecover.financing.facilities import assign_policy, create_facility
 from tradecover.limits.decisions import request_limit
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
@@ -69,6 +72,8 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "invoice_id": lambda a: SEEDED["premium_invoice", None],
     "pool_id": lambda a: SEEDED["pool", None],
     "member_id": lambda a: SEEDED["pool_member", None],
+    "overdue_id": lambda a: SEEDED["overdue", None],
+    "facility_id": lambda a: SEEDED["facility", None],
 }
 
 # The buyer registry and country grades are shared: they belong to no organisation, every organisation
@@ -232,6 +237,36 @@ def seeded(db: Session, world: World) -> Iterator[None]:
     # Insurer A's risk run of its own book.
     insurer = actor_for(world.insurer_a.user)
     SEEDED["risk_run", None] = start_risk_run(db, insurer, RunRequest(Scope(ScopeKind.INSURER))).id
+    # Policyholder A's report of its shipment's overdue (written directly: the shipment is due today).
+    overdue = Overdue(
+        policy_id=policy_id,
+        buyer_id=buyer.id,
+        shipment_id=SEEDED["shipment", None],
+        invoice_number="A-0001",
+        currency="USD",
+        unpaid_minor=100_000,
+        due_date=today,
+        reported_on=today,
+        reporting_deadline=today + dt.timedelta(days=30),
+        reported_in_time=True,
+        status=OverdueStatus.REPORTED,
+    )
+    db.add(overdue)
+    db.flush()
+    SEEDED["overdue", None] = overdue.id
+    # A bank's facility for policyholder A, with the policy assigned to it: seen by the bank and the firm.
+    bank = create_organisation(db, Actor.system(), name="D Bank", kind=OrganisationKind.BANK, country="CN")
+    facility = create_facility(
+        db,
+        Actor.system(),
+        bank_id=bank.id,
+        policy_id=policy_id,
+        limit=Money.of("500000", "USD"),
+        advance_rate="0.8",
+        starts_on=today,
+        matures_on=today.replace(year=today.year + 1),
+    )
+    SEEDED["facility", None] = assign_policy(db, Actor.system(), facility.id).id
     db.commit()
     yield
     SEEDED.clear()
