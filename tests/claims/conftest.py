@@ -20,12 +20,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests.api.conftest import api, client, sessions, world  # noqa: F401
+from tests.api.conftest import api, client, fresh, sessions, world  # noqa: F401
 from tests.limits.conftest import member, new_buyer
 
 from tradecover.buyers.model import Buyer
-from tradecover.claims.model import Claim, ClaimInvoice
-from tradecover.claims.rules.deadlines import date_of_loss
+from tradecover.claims.filing import Credit, file_claim
+from tradecover.claims.model import Claim
+from tradecover.claims.overdues import report_overdue, reported_overdue
 from tradecover.clock import FixedClock, set_clock
 from tradecover.coinsurance.service import MemberPlan, create_pool
 from tradecover.declarations.model import Shipment
@@ -220,51 +221,32 @@ def pool_world(db: Session) -> ClaimsWorld:
     return open_claims_world(db, pool=True)
 
 
+def report(book: ClaimsWorld, invoice: str, days_late: int = 5) -> None:
+    """Report the invoice overdue `days_late` days after its due date (in time by default)."""
+    shipment = book.shipments[invoice]
+    if reported_overdue(book.db, shipment.id) is None:
+        with clock_at(shipment.due_date + dt.timedelta(days=days_late)):
+            report_overdue(book.db, book.exporter, book.policy.id, invoice)
+
+
 def filed_claim(
     book: ClaimsWorld,
     invoices: tuple[str, ...] = ("INV-1",),
     *,
     cause: CauseOfLoss = CauseOfLoss.PROTRACTED_DEFAULT,
-    credits: list[dict[str, object]] | None = None,
+    credits: tuple[Credit, ...] = (),
+    actor: Actor | None = None,
+    insolvency_date: dt.date | None = None,
 ) -> Claim:
-    """A claim filed today on the world's invoices (protracted default: date of loss due date + 4 months)."""
-    shipments = [book.shipments[number] for number in invoices]
-    terms = book.policy.current_version.terms
-    loss = min(date_of_loss(terms, cause, due_date=s.due_date) for s in shipments)
-    claim = Claim(
-        number=f"CLM-2026-{uuid.uuid4().int % 1_000_000:06d}",
-        policy_id=book.policy.id,
-        policyholder_id=book.exporter_id,
-        insurer_id=book.insurer_id,
-        buyer_id=shipments[0].buyer_id,
+    """The invoices reported overdue in time, then a claim filed on them today by the exporter."""
+    for invoice in invoices:
+        report(book, invoice)
+    return file_claim(
+        book.db,
+        actor or book.exporter,
+        book.policy.id,
         cause=cause,
-        date_of_loss=loss,
-        currency="USD",
-        policy_year_start=book.policy.period_start,
-        filed_on=TODAY,
-        filed_at=dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC),
-        filed_by_user_id=book.exporter.user_id,
-        filed_by_organisation_id=book.exporter_id,
-        credits=credits or [],
+        shipment_ids=[book.shipments[number].id for number in invoices],
+        credits=credits,
+        insolvency_date=insolvency_date,
     )
-    book.db.add(claim)
-    book.db.flush()
-    for position, shipment in enumerate(shipments, start=1):
-        book.db.add(
-            ClaimInvoice(
-                claim_id=claim.id,
-                position=position,
-                shipment_id=shipment.id,
-                live_shipment_id=shipment.id,
-                invoice_number=shipment.invoice_number,
-                currency=shipment.currency,
-                shipment_date=shipment.shipment_date,
-                due_date=shipment.due_date,
-                amount_minor=shipment.amount_minor,
-                insured_minor=shipment.insured_minor,
-                paid_minor=shipment.paid_minor,
-            )
-        )
-    book.db.flush()
-    book.db.refresh(claim)
-    return claim
