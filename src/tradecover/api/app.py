@@ -13,6 +13,7 @@ from tradecover.api.routers import (
     api_keys,
     buyers,
     claim_payments,
+    claims,
     declarations,
     financing,
     health,
@@ -68,6 +69,7 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
         invoices,
         risk_runs,
         financing,
+        claims,
         claim_payments,
     ):
         if area.router.route_class is not KeyFirstRoute:
