@@ -308,12 +308,13 @@ class PolicyVersion(TenantScoped, HasId, HasCreatedAt, Base):
 
     @classmethod
     def tenant_criteria(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
-        """Whoever sees the policy sees its versions."""
+        """Whoever sees the policy sees its versions (the loss-payee bank too)."""
         return cls.policy_id.in_(
             select(Policy.id).where(
                 or_(
                     Policy.policyholder_id == organisation_id,
                     Policy.insurer_id.in_(insurer_ids_seen_by(organisation_id)),
+                    Policy.loss_payee_id == organisation_id,
                 )
             )
         )
