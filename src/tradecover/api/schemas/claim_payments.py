@@ -167,7 +167,9 @@ class RecoveryOut(BaseModel):
 class CloseIn(BaseModel):
     """Close a paid claim."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Nothing more to recover"}]}
+    )
 
     reason: Note | None = None
 
@@ -175,7 +177,9 @@ class CloseIn(BaseModel):
 class ServiceLevelQuery(BaseModel):
     """Which claims to measure: filed in a date range, optionally of one insurer or programme."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"date_from": "2026-01-01", "date_to": "2026-12-31"}]}
+    )
 
     date_from: dt.date | None = Field(default=None, description="A year before date_to by default.")
     date_to: dt.date | None = Field(default=None, description="Today by default.")
