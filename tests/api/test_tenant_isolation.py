@@ -27,6 +27,7 @@ from tests.api.conftest import Member, World
 from tradecover.alerts.service import raise_alerts
 from tradecover.buyers.model import BuyerKind
 from tradecover.buyers.service import register_buyer
+from tradecover.claims.model import Claim, ClaimDocument
 from tradecover.claims.overdue_model import Overdue, OverdueStatus
 from tradecover.clock import get_clock
 from tradecover.coinsurance.service import MemberPlan, create_pool
@@ -40,7 +41,7 @@ from tradecover.parties.roles import OrganisationKind
 from tradecover.parties.service import actor_for, create_organisation
 from tradecover.policies.products import install_products
 from tradecover.policies.quotes import TurnoverLine, accept_quote, submit_quote_request
-from tradecover.policies.terms import ProductKind
+from tradecover.policies.terms import CauseOfLoss, ProductKind
 from tradecover.premiums.invoicing import get_policy, true_up_minimum_premium
 from tradecover.riskruns.book import Scope
 from tradecover.riskruns.model import ScopeKind
@@ -74,6 +75,8 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "member_id": lambda a: SEEDED["pool_member", None],
     "overdue_id": lambda a: SEEDED["overdue", None],
     "facility_id": lambda a: SEEDED["facility", None],
+    "claim_id": lambda a: SEEDED["claim", None],
+    "document_id": lambda a: SEEDED["claim_document", None],
 }
 
 # The buyer registry and country grades are shared: they belong to no organisation, every organisation
@@ -267,6 +270,39 @@ def seeded(db: Session, world: World) -> Iterator[None]:
         matures_on=today.replace(year=today.year + 1),
     )
     SEEDED["facility", None] = assign_policy(db, Actor.system(), facility.id).id
+    # Policyholder A's claim on that invoice (written directly: filing waits for the date of loss).
+    claim = Claim(
+        number=f"CLM-{today.year}-000001",
+        policy_id=policy_id,
+        policyholder_id=world.policyholder_a.organisation.id,
+        insurer_id=world.insurer_a.organisation.id,
+        buyer_id=buyer.id,
+        cause=CauseOfLoss.INSOLVENCY,
+        date_of_loss=today,
+        insolvency_date=today,
+        currency="USD",
+        policy_year_start=today,
+        filed_on=today,
+        filed_at=get_clock().now(),
+        filed_by_organisation_id=world.policyholder_a.organisation.id,
+    )
+    db.add(claim)
+    db.flush()
+    SEEDED["claim", None] = claim.id
+    # A document filed with it (stored bytes and hash).
+    document = ClaimDocument(
+        claim_id=claim.id,
+        file_name="statement.pdf",
+        content_type="application/pdf",
+        size_bytes=9,
+        sha256="0" * 64,
+        content=b"%PDF-1.4\n",
+        uploaded_at=get_clock().now(),
+        uploaded_by_organisation_id=world.policyholder_a.organisation.id,
+    )
+    db.add(document)
+    db.flush()
+    SEEDED["claim_document", None] = document.id
     db.commit()
     yield
     SEEDED.clear()
