@@ -135,7 +135,7 @@ def _share(session: Session, claim: Claim, member_id: uuid.UUID) -> ClaimMemberS
         .with_for_update()
     ).one_or_none()
     if share is None:
-        raise NotFound(f"{member_id} has no part in claim {claim.number}", field="member_id")
+        raise NotFound(f"no such member of claim {claim.number}: {member_id}", field="member_id")
     return share
 
 
