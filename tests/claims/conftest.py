@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from tests.api.conftest import api, client, fresh, sessions, world  # noqa: F401
 from tests.limits.conftest import member, new_buyer
 
@@ -29,6 +29,8 @@ from tradecover.claims.model import Claim
 from tradecover.claims.overdues import report_overdue, reported_overdue
 from tradecover.clock import FixedClock, set_clock
 from tradecover.coinsurance.service import MemberPlan, create_pool
+from tradecover.db.session import unit_of_work
+from tradecover.db.tenancy import Tenant
 from tradecover.declarations.model import Shipment
 from tradecover.declarations.payments import PaymentDeclaration, declare_payment
 from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
@@ -151,7 +153,13 @@ def _pool(db: Session) -> tuple[uuid.UUID, list[uuid.UUID]]:
 
 
 def open_claims_world(
-    db: Session, *, pool: bool = False, shipments: bool = True, **terms: object
+    db: Session,
+    *,
+    pool: bool = False,
+    shipments: bool = True,
+    insurer_id: uuid.UUID | None = None,
+    exporter_id: uuid.UUID | None = None,
+    **terms: object,
 ) -> ClaimsWorld:
     """A fresh world (see the module docstring); `shipments=False` leaves the invoices out; `terms`
     change the product's terms (the maximum liability is a fixed USD 1,000,000 unless changed)."""
@@ -161,13 +169,19 @@ def open_claims_world(
         insurer_id, members = _pool(db)
         staff_org = members[0]  # the leader administers the pool's policies and claims
     else:
-        insurer_id = create_organisation(
-            db, system, name=f"Insurer {uuid.uuid4()}", kind=OrganisationKind.INSURER, country="CN"
-        ).id
+        insurer_id = (
+            insurer_id
+            or create_organisation(
+                db, system, name=f"Insurer {uuid.uuid4()}", kind=OrganisationKind.INSURER, country="CN"
+            ).id
+        )
         staff_org = insurer_id
-    exporter_id = create_organisation(
-        db, system, name=f"Exporter {uuid.uuid4()}", kind=OrganisationKind.POLICYHOLDER, country="CN"
-    ).id
+    exporter_id = (
+        exporter_id
+        or create_organisation(
+            db, system, name=f"Exporter {uuid.uuid4()}", kind=OrganisationKind.POLICYHOLDER, country="CN"
+        ).id
+    )
     admin = member(db, staff_org, Role.INSURER_ADMIN)
     install_products(db, system, insurer_id, kinds=[ProductKind.EXPORT_WHOLE_TURNOVER])
     product = db.scalars(
@@ -250,3 +264,23 @@ def filed_claim(
         credits=credits,
         insolvency_date=insolvency_date,
     )
+
+
+@dataclass(frozen=True)
+class WebClaims:
+    """What the claim pages show: the policy and its reported overdue invoices, committed."""
+
+    policy_id: uuid.UUID
+    policy_number: str
+    shipment_ids: dict[str, uuid.UUID]
+
+
+def seed_web_claims(
+    factory: sessionmaker[Session], insurer_id: uuid.UUID, exporter_id: uuid.UUID
+) -> WebClaims:
+    """The claims world on the web world's insurer and policyholder, both invoices reported overdue."""
+    with unit_of_work(factory, Tenant.unrestricted()) as session:
+        book = open_claims_world(session, insurer_id=insurer_id, exporter_id=exporter_id)
+        for invoice in ("INV-1", "INV-2"):
+            report(book, invoice)
+        return WebClaims(book.policy.id, book.policy.number, {k: s.id for k, s in book.shipments.items()})
