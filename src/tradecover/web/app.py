@@ -21,6 +21,7 @@ from tradecover.web.pages import (
     admin,
     alerts,
     buyers,
+    claims,
     declarations,
     home,
     invoices,
@@ -75,6 +76,7 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
         invoices,
         subsidies,
         risk,
+        claims,
     ):
         web.include_router(module.router)
     return web
