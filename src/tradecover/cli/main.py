@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tradecover.cli.buyers import buyers_app
+from tradecover.cli.claims import claims_app
 from tradecover.cli.database import db_app
 from tradecover.cli.declarations import import_app
 from tradecover.cli.demo import demo
@@ -52,3 +53,4 @@ app.add_typer(pools_app, name="pools")
 app.add_typer(import_app, name="import")
 app.add_typer(subsidies_app, name="subsidies")
 app.add_typer(premiums_app, name="premiums")
+app.add_typer(claims_app, name="claims")
