@@ -91,6 +91,26 @@ def _policy_for_facility(session: Session, policy_id: uuid.UUID) -> Policy:
     return policy
 
 
+def policy_id_by_number(session: Session, number: str) -> uuid.UUID:
+    """The id of the policy in force with this number (a bank names the policy the insured showed it)."""
+    wanted = (number or "").strip()
+    if not wanted or len(wanted) > 32:
+        raise ValidationError("enter the policy number", field="policy_number")
+    found = session.scalars(
+        select(Policy.id)
+        .where(Policy.number == wanted, Policy.status == PolicyStatus.IN_FORCE)
+        .execution_options(tenant_exempt=True)
+    ).first()
+    if found is None:
+        raise ValidationError(f"no policy in force numbered {wanted}", field="policy_number")
+    return found
+
+
+def currency_of_policy(session: Session, policy_id: uuid.UUID) -> str:
+    """The currency of a policy in force (a facility against it lends in it)."""
+    return _policy_for_facility(session, policy_id).currency
+
+
 def _rate(value: Decimal | str) -> Decimal:
     try:
         rate = value if isinstance(value, Decimal) else Decimal(str(value).strip())
