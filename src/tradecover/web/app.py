@@ -23,6 +23,7 @@ from tradecover.web.pages import (
     buyers,
     claims,
     declarations,
+    financing,
     home,
     invoices,
     limits,
@@ -76,6 +77,7 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
         invoices,
         subsidies,
         risk,
+        financing,
         claims,
     ):
         web.include_router(module.router)
