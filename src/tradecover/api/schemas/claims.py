@@ -67,7 +67,7 @@ class ClaimCreate(BaseModel):
 class ClaimQuery(BaseModel):
     """Which claims to list."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "filed"}]})
 
     status: ClaimStatus | None = None
     policy_id: uuid.UUID | None = None
