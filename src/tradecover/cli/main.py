@@ -11,6 +11,7 @@ from tradecover.cli.declarations import import_app
 from tradecover.cli.demo import demo
 from tradecover.cli.errors import CommandGroup
 from tradecover.cli.limits import limits_app
+from tradecover.cli.overdues import overdues_app
 from tradecover.cli.parties import orgs_app, users_app
 from tradecover.cli.platform_date import pin_platform_date
 from tradecover.cli.policies import policies_app, products_app
@@ -20,6 +21,7 @@ from tradecover.cli.reconcile import reconcile
 from tradecover.cli.risk import risk_app
 from tradecover.cli.serve import serve
 from tradecover.cli.subsidies import subsidies_app
+from tradecover.cli.tick import tick
 from tradecover.settings import get_settings
 
 app = typer.Typer(
@@ -54,3 +56,5 @@ app.add_typer(import_app, name="import")
 app.add_typer(subsidies_app, name="subsidies")
 app.add_typer(premiums_app, name="premiums")
 app.add_typer(claims_app, name="claims")
+app.add_typer(overdues_app, name="overdues")
+app.command()(tick)
