@@ -21,6 +21,7 @@ from tradecover.web.pages import (
     admin,
     alerts,
     buyers,
+    claim_settlement,
     claims,
     declarations,
     financing,
@@ -78,6 +79,7 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
         subsidies,
         risk,
         financing,
+        claim_settlement,
         claims,
     ):
         web.include_router(module.router)
