@@ -33,12 +33,14 @@ def test_the_bank_reads_the_base_draws_within_it_and_is_refused_above_it(
     assert page.status_code == 200
     token = csrf_of(page.text)
     refused = client.post(
-        f"/financing/facilities/{seeded.facility_id}/draw", data={"csrf_token": token, "amount": "72000.01"}
+        f"/financing/facilities/{seeded.facility_id}/draw",
+        data={"csrf_token": token, "draw_amount": "72000.01"},
     )
     assert refused.status_code == 422
     assert "borrowing base" in refused.text
     drawn = client.post(
-        f"/financing/facilities/{seeded.facility_id}/draw", data={"csrf_token": token, "amount": "50,000"}
+        f"/financing/facilities/{seeded.facility_id}/draw",
+        data={"csrf_token": token, "draw_amount": "50,000"},
     )
     assert drawn.status_code == 303, drawn.text
     assert "USD 50,000.00" in client.get(f"/financing/facilities/{seeded.facility_id}").text

@@ -144,15 +144,15 @@ def _act(page: Page, facility_id: uuid.UUID, form: FormData, action: str) -> Res
     facility = facilities.get_facility(page.session, facility_id)
     try:
         if action == "draw":
-            on = _date(text(form, "on"), "on", get_clock().today())
+            on = _date(text(form, "draw_on"), "on", get_clock().today())
             moved = drawings.draw(
-                page.session, page.actor, facility_id, _amount(form, "amount", facility.currency), on=on
+                page.session, page.actor, facility_id, _amount(form, "draw_amount", facility.currency), on=on
             )
             message = f"Drew {moved.amount} under facility {facility.reference}."
         elif action == "repay":
-            on = _date(text(form, "on"), "on", get_clock().today())
+            on = _date(text(form, "repay_on"), "on", get_clock().today())
             moved = drawings.repay(
-                page.session, page.actor, facility_id, _amount(form, "amount", facility.currency), on=on
+                page.session, page.actor, facility_id, _amount(form, "repay_amount", facility.currency), on=on
             )
             message = f"Recorded a repayment of {moved.amount} under facility {facility.reference}."
         elif action == "assign":
@@ -162,12 +162,13 @@ def _act(page: Page, facility_id: uuid.UUID, form: FormData, action: str) -> Res
             facilities.close_facility(page.session, page.actor, facility_id)
             message = f"Facility {facility.reference} closed; the policy's assignment is released."
     except DomainError as error:
+        # The page has a drawing and a repayment form: the message goes to the field of the one sent.
+        errors = {
+            (f"{action}_{field}" if field in ("amount", "on") else field): message
+            for field, message in field_errors(error).items()
+        }
         return refused(
-            page,
-            "financing/facility.html",
-            lambda: _facility_context(page, facility_id),
-            field_errors(error),
-            form,
+            page, "financing/facility.html", lambda: _facility_context(page, facility_id), errors, form
         )
     flash(page.request, message)
     return RedirectResponse(f"{FACILITIES_PATH}/{facility_id}", status_code=303)
