@@ -13,6 +13,7 @@ from tests.financing.conftest import MATURITY, START, Financed, new_bank, open_f
 from tests.limits.conftest import TODAY, open_book, usd
 
 from tradecover.audit.model import AuditEvent
+from tradecover.claims.overdues import report_overdue
 from tradecover.clock import FixedClock
 from tradecover.db.tenancy import Tenant, set_tenant
 from tradecover.declarations.model import Shipment
@@ -230,3 +231,16 @@ def test_bad_facility_terms_are_refused(db: Session, changes: dict[str, object],
     with pytest.raises(ValidationError) as refused:
         create_facility(db, officer, **values)  # type: ignore[arg-type]
     assert refused.value.field == field
+
+
+def test_a_reported_overdue_is_out_of_the_base_and_says_so(
+    db: Session, financed: Financed, clock: FixedClock
+) -> None:
+    clock.advance(dt.timedelta(days=61))
+    set_tenant(db, financed.book.exporter.tenant)
+    report_overdue(db, financed.book.exporter, financed.book.policy.id, "INV-1")
+    set_tenant(db, financed.officer.tenant)
+    base = facility_borrowing_base(db, financed.officer, financed.facility.id, on=clock.today())
+    by_invoice = {line.receivable.invoice_number: line.eligibility for line in base.lines}
+    assert by_invoice["INV-1"] is Eligibility.REPORTED_OVERDUE
+    assert base.base == usd(24_000)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.buyers.model import Buyer
 from tradecover.claims.model import ClaimInvoice
+from tradecover.claims.overdue_model import LIVE_STATUSES, Overdue
 from tradecover.declarations.model import PaymentApplication, Shipment
 from tradecover.declarations.rules import CoverSource
 from tradecover.errors import BusinessRuleViolation, ValidationError
@@ -48,6 +49,19 @@ def _under_claim(session: Session, shipment_ids: Sequence[uuid.UUID]) -> set[uui
     return {shipment_id for shipment_id in found if shipment_id is not None}
 
 
+def _reported_overdue(session: Session, shipment_ids: Sequence[uuid.UUID], on: dt.date) -> set[uuid.UUID]:
+    if not shipment_ids:
+        return set()
+    found = session.scalars(
+        select(Overdue.shipment_id).where(
+            Overdue.shipment_id.in_(shipment_ids),
+            Overdue.status.in_(LIVE_STATUSES),
+            Overdue.reported_on <= on,
+        )
+    ).all()
+    return set(found)
+
+
 def receivables_on(
     session: Session, policy_id: uuid.UUID, on: dt.date
 ) -> tuple[list[Receivable], dict[uuid.UUID, int]]:
@@ -56,7 +70,9 @@ def receivables_on(
         select(Shipment).where(Shipment.policy_id == policy_id, Shipment.shipment_date <= on)
     ).all()
     paid = _paid_by_shipment(session, policy_id, on)
-    claimed = _under_claim(session, [shipment.id for shipment in shipments])
+    ids = [shipment.id for shipment in shipments]
+    claimed = _under_claim(session, ids)
+    reported = _reported_overdue(session, ids, on)
     buyer_ids = sorted({shipment.buyer_id for shipment in shipments})
     names = dict(session.execute(select(Buyer.id, Buyer.name).where(Buyer.id.in_(buyer_ids))).tuples().all())
     receivables: list[Receivable] = []
@@ -81,6 +97,7 @@ def receivables_on(
                 unpaid_minor=unpaid,
                 insured_unpaid_minor=max(shipment.insured_minor - released_minor, 0),
                 out_of_cover=lost_on is not None and lost_on <= on,
+                reported_overdue=shipment.id in reported,
                 under_claim=shipment.id in claimed,
             )
         )
