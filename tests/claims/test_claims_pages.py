@@ -86,6 +86,7 @@ def test_the_insured_files_and_the_handler_decides_on_the_pages(
     (claim,) = _claims(sessions)
     assert claim.status is ClaimStatus.ASSESSED
     assert claim.indemnity_minor == 9_000_000
+    assert 'data-testid="settlement"' in client.get(claim_url).text
 
 
 def test_a_bad_filing_changes_nothing_and_another_insurer_finds_no_claim(

@@ -25,6 +25,7 @@ from tradecover.policies.model import Policy, PolicyStatus
 from tradecover.policies.terms import CauseOfLoss
 from tradecover.web.dependencies import Page, PostedForm, SignedIn, text
 from tradecover.web.forms import field_errors, refused
+from tradecover.web.pages.claim_settlement import settlement_context
 from tradecover.web.rendering import flash, render
 from tradecover.web.workspaces import CLAIMS_PATH, CLAIMS_QUEUE_PATH
 
@@ -238,7 +239,9 @@ def _claim_context(page: Page, claim: Claim) -> dict[str, Any]:
     members = breakdown.get("members", []) if isinstance(breakdown, dict) else []
     names = names_of(page.session, [uuid.UUID(m["insurer_id"]) for m in members])
     paid = {m.member_id: m for m in claim.members}
+    context: dict[str, Any] = settlement_context(page, claim) if claim.members else {}
     return {
+        **context,
         "claim": claim,
         "policy": policy,
         "buyer": buyer,
