@@ -42,6 +42,21 @@ def get_facility(session: Session, facility_id: uuid.UUID, *, lock: bool = False
     return facility
 
 
+def find_facility(session: Session, key: str) -> Facility:
+    """A facility by id or reference ('FAC-1A2B3C4D'), among those the session sees."""
+    wanted = (key or "").strip()
+    try:
+        return get_facility(session, uuid.UUID(wanted))
+    except ValueError:
+        pass
+    found = [f for f in session.scalars(select(Facility)).all() if f.reference == wanted.upper()]
+    if len(found) != 1:
+        raise NotFound(
+            f"no facility {wanted!r} (give its id or reference, e.g. FAC-1A2B3C4D)", field="facility"
+        )
+    return found[0]
+
+
 def list_facilities(session: Session, actor: Actor) -> Sequence[Facility]:
     """The facilities the actor's organisation lends or borrows under, newest first."""
     return session.scalars(select(Facility).order_by(Facility.created_at.desc(), Facility.id)).all()
