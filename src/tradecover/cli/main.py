@@ -10,6 +10,7 @@ from tradecover.cli.database import db_app
 from tradecover.cli.declarations import import_app
 from tradecover.cli.demo import demo
 from tradecover.cli.errors import CommandGroup
+from tradecover.cli.financing import financing_app
 from tradecover.cli.limits import limits_app
 from tradecover.cli.overdues import overdues_app
 from tradecover.cli.parties import orgs_app, users_app
@@ -57,4 +58,5 @@ app.add_typer(subsidies_app, name="subsidies")
 app.add_typer(premiums_app, name="premiums")
 app.add_typer(claims_app, name="claims")
 app.add_typer(overdues_app, name="overdues")
+app.add_typer(financing_app, name="financing")
 app.command()(tick)
