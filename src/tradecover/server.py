@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover import __version__
 from tradecover.api.app import create_api
+from tradecover.claims.tick_daily import DailyTick
 from tradecover.db.engine import make_engine
 from tradecover.db.migrate import ensure_current
 from tradecover.db.session import session_factory
@@ -24,12 +28,35 @@ def create_app(
 ) -> FastAPI:
     """Build the whole platform; refuses an unmigrated or outdated database (DatabaseNotReady)."""
     settings = settings or get_settings()
+    # The daily tick runs only in a server that owns its database (not one handed test sessions).
+    daily_tick: DailyTick | None = None
     if sessions is None:
         engine = engine or make_engine(settings.database_url)
         if check_schema:
             ensure_current(engine)
         sessions = session_factory(engine)
-    app = FastAPI(title="tradecover", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+        if settings.daily_tick:
+            daily_tick = DailyTick(sessions)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if daily_tick is not None:
+            daily_tick.start()
+        try:
+            yield
+        finally:
+            if daily_tick is not None:
+                daily_tick.stop()
+
+    app = FastAPI(
+        title="tradecover",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.daily_tick = daily_tick
     app.mount("/api/v1", create_api(sessions))
     install_web(app, sessions, settings)
     return app

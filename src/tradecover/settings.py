@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         default=None,
         description="Dask scheduler (tcp://HOST:8786) for risk runs' Monte Carlo; in process when unset",
     )
+    daily_tick: bool = Field(
+        default=True,
+        description=(
+            "Run `tradecover tick` (overdue, deadline, date-of-loss and service-level alerts) once a day "
+            "inside the server; set false where a cron job runs the command instead"
+        ),
+    )
     today: dt.date | None = Field(
         default=None,
         description=(
