@@ -173,6 +173,26 @@ def deadlines_of(session: Session, overdue: Overdue) -> InvoiceDeadlines | None:
         return None
 
 
+def reportable_invoices(
+    session: Session, policy_id: uuid.UUID, on: dt.date, limit: int = 200
+) -> list[Shipment]:
+    """The policy's unpaid invoices past their due date with no live report, oldest due first."""
+    live = select(Overdue.shipment_id).where(Overdue.status.in_(LIVE_STATUSES))
+    return list(
+        session.scalars(
+            select(Shipment)
+            .where(
+                Shipment.policy_id == policy_id,
+                Shipment.due_date < on,
+                Shipment.paid_minor < Shipment.amount_minor,
+                Shipment.id.not_in(live),
+            )
+            .order_by(Shipment.due_date, Shipment.invoice_number)
+            .limit(limit)
+        )
+    )
+
+
 # reporting -------------------------------------------------------------------------------------------
 def _shipment(session: Session, policy: Policy, invoice_number: str) -> Shipment:
     number = invoice_number.strip() if isinstance(invoice_number, str) else ""
