@@ -28,6 +28,7 @@ from tradecover.web.pages import (
     home,
     invoices,
     limits,
+    overdues,
     policies,
     pools,
     products,
@@ -81,6 +82,7 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
         financing,
         claim_settlement,
         claims,
+        overdues,
     ):
         web.include_router(module.router)
     return web
