@@ -1,5 +1,6 @@
 """Every mapped class, imported so that the metadata is complete (migrations, checks, tests)."""
 
+import tradecover.claims.settlement_reconcile  # registers the claim settlement reconciliation checks
 import tradecover.premiums.reconcile  # registers the premium reconciliation checks
 import tradecover.subsidies.reconciliation  # noqa: F401  (registers the subsidy reconciliation checks)
 from tradecover.alerts.model import Alert
