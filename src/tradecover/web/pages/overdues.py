@@ -23,7 +23,7 @@ from tradecover.parties.roles import Role
 from tradecover.policies.model import Policy, PolicyStatus
 from tradecover.policies.service import list_policies
 from tradecover.web.dependencies import Page, PostedForm, SignedIn, text
-from tradecover.web.forms import field_errors, refused
+from tradecover.web.forms import FORM_ERROR, field_errors, refused
 from tradecover.web.rendering import flash, render
 from tradecover.web.workspaces import OVERDUES_PATH
 
@@ -78,12 +78,17 @@ def overdues_page(page: SignedIn, policy_id: str = "", status: str = "") -> HTML
     return render(page.request, "overdues/list.html", _context(page, policy_id.strip(), status.strip()))
 
 
+# Fields of the report form; a refusal on a row's form (extension, decision) is shown above the page.
+_REPORT_FIELDS = ("policy_id", "invoice_number")
+
+
 def _refused(page: Page, form: FormData, error: DomainError) -> Response:
+    errors = field_errors(error) if error.field in _REPORT_FIELDS else {FORM_ERROR: error.message}
     return refused(
         page,
         "overdues/list.html",
         lambda: _context(page, text(form, "policy_id").strip()),
-        field_errors(error),
+        errors,
         form,
     )
 
