@@ -236,6 +236,16 @@ def _assess(session: Session, claim: Claim, indemnity: Money | None = None) -> A
     )
 
 
+def _lock_policy_year(session: Session, claim: Claim) -> None:
+    # Decisions on one policy share its year's aggregate first loss and maximum liability: one at a time.
+    session.execute(
+        select(Policy.id)
+        .where(Policy.id == claim.policy_id)
+        .with_for_update()
+        .execution_options(tenant_exempt=True)
+    )
+
+
 def preview_assessment(session: Session, actor: Actor, claim_id: uuid.UUID) -> Assessment:
     """The indemnity as it would be decided now, step by step; nothing is stored."""
     claim = get_claim(session, claim_id)
@@ -324,8 +334,9 @@ def assess_claim(
 
     A decision paying more than the product's instant band waits for a second claims handler.
     """
-    claim = get_claim(session, claim_id)
+    claim = get_claim(session, claim_id, lock=True)
     check_handler(session, actor, claim)
+    _lock_policy_year(session, claim)
     if claim.status is ClaimStatus.FILED:
         raise ValidationError(f"claim {claim.number} waits for complete documents", field="status")
     if claim.status is not ClaimStatus.DOCUMENTS_COMPLETE:
@@ -348,8 +359,9 @@ def assess_claim(
 
 def approve_claim(session: Session, actor: Actor, claim_id: uuid.UUID) -> Claim:
     """The second claims handler approves a large decision (not the one who made it)."""
-    claim = get_claim(session, claim_id)
+    claim = get_claim(session, claim_id, lock=True)
     check_handler(session, actor, claim)
+    _lock_policy_year(session, claim)
     if claim.status is not ClaimStatus.AWAITING_SECOND_APPROVAL:
         raise ValidationError(f"claim {claim.number} does not wait for a second approval", field="status")
     if actor.user_id is not None and actor.user_id == claim.decided_by_user_id:

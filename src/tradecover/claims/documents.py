@@ -217,7 +217,7 @@ def list_documents(session: Session, claim_id: uuid.UUID) -> Sequence[ClaimDocum
 
 def mark_documents_complete(session: Session, actor: Actor, claim_id: uuid.UUID) -> Claim:
     """The claims handler confirms the documents are complete: the decision's service level starts."""
-    claim = get_claim(session, claim_id)
+    claim = get_claim(session, claim_id, lock=True)
     check_handler(session, actor, claim)
     if claim.status is not ClaimStatus.FILED:
         raise ValidationError(

@@ -19,9 +19,14 @@ HANDLERS = (Role.CLAIMS_HANDLER, Role.INSURER_ADMIN)
 MAX_PAGE = 500
 
 
-def get_claim(session: Session, claim_id: uuid.UUID) -> Claim:
-    """The claim, or NotFound when it does not exist or the session may not see it."""
-    claim = session.get(Claim, claim_id)
+def get_claim(session: Session, claim_id: uuid.UUID, *, lock: bool = False) -> Claim:
+    """The claim, or NotFound when it does not exist or the session may not see it (`lock`: its row
+    locked until the transaction ends, so that two decisions on it run one after the other)."""
+    if lock:
+        query = select(Claim).where(Claim.id == claim_id).with_for_update()
+        claim = session.scalars(query.execution_options(populate_existing=True)).first()
+    else:
+        claim = session.get(Claim, claim_id)
     if claim is None:
         raise NotFound(f"no such claim: {claim_id}", field="claim_id")
     return claim
