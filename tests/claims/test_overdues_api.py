@@ -15,6 +15,7 @@ from tests.limits.conftest import issue_export_policy, new_buyer, usd
 
 from tradecover.claims.overdue_model import Overdue
 from tradecover.clock import FixedClock, set_clock
+from tradecover.declarations.model import Shipment
 from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
 from tradecover.limits.decisions import request_limit
 from tradecover.parties.service import actor_for
@@ -142,3 +143,20 @@ def test_another_organisation_cannot_report_on_the_policy(
     assert client.post("/overdues", json=body, headers=world.policyholder_b.headers).status_code == 404
     assert client.post("/overdues", json=body, headers=world.insurer_a.headers).status_code == 403
     assert count(db) == 0
+
+
+def test_every_date_of_an_invoice_by_cause(
+    client: TestClient, world: World, setting: dict[str, Any], db: Session
+) -> None:
+    shipment_id = db.scalar(select(Shipment.id).where(Shipment.invoice_number == "INV-1"))
+    path = f"/shipments/{shipment_id}/deadlines"
+    dates = client.get(path, headers=world.policyholder_a.headers)
+    assert dates.status_code == 200, dates.text
+    assert dates.json()["overdue_reporting_deadline"] == "2026-06-01"
+    assert dates.json()["date_of_loss"] == "2026-09-01"
+    insolvent = client.get(
+        path, params={"cause": "insolvency", "insolvency_date": "2026-05-20"}, headers=world.insurer_a.headers
+    ).json()
+    assert (insolvent["date_of_loss"], insolvent["claim_filing_closes"]) == ("2026-05-20", "2026-11-20")
+    assert client.get(path, params={"cause": "fire"}, headers=world.policyholder_a.headers).status_code == 422
+    assert client.get(path, headers=world.policyholder_b.headers).status_code == 404

@@ -35,7 +35,7 @@ from tradecover.declarations import events
 from tradecover.declarations.events import StoppageReason
 from tradecover.declarations.model import Shipment
 from tradecover.declarations.rules import show
-from tradecover.declarations.service import get_policy
+from tradecover.declarations.service import get_policy, get_shipment
 from tradecover.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import Role
@@ -171,6 +171,31 @@ def deadlines_of(session: Session, overdue: Overdue) -> InvoiceDeadlines | None:
         )
     except DateOutsideCalendar:
         return None
+
+
+def shipment_deadlines(
+    session: Session,
+    shipment_id: uuid.UUID,
+    *,
+    cause: CauseOfLoss = CauseOfLoss.PROTRACTED_DEFAULT,
+    insolvency_date: dt.date | None = None,
+    event_date: dt.date | None = None,
+) -> InvoiceDeadlines:
+    """Every date of a declared invoice under its policy, with its live overdue report if any."""
+    shipment = get_shipment(session, shipment_id)
+    policy = get_policy(session, shipment.policy_id)
+    overdue = reported_overdue(session, shipment.id)
+    return invoice_deadlines(
+        terms_on(policy, shipment.shipment_date),
+        calendar_for_currency(policy.currency),
+        shipment_date=shipment.shipment_date,
+        due_date=shipment.due_date,
+        extended_due_date=overdue.extended_due_date if overdue else None,
+        reported_on=overdue.reported_on if overdue else None,
+        cause=cause,
+        insolvency_date=insolvency_date,
+        event_date=event_date,
+    )
 
 
 def reportable_invoices(

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from tradecover.api.deps import CurrentActor, KeyFirstRoute, UnitOfWork
 from tradecover.api.errors import error_responses
 from tradecover.api.schemas.overdues import (
+    DeadlinesQuery,
     ExtensionCreate,
     ExtensionDecision,
+    InvoiceDeadlinesOut,
     OverdueBulkCreate,
     OverdueCreate,
     OverdueOut,
@@ -91,3 +93,25 @@ def decide_extension(
 def withdraw_overdue(overdue_id: uuid.UUID, session: UnitOfWork, actor: CurrentActor) -> OverdueOut:
     """Withdraw a report once the invoice is paid; the stoppage lifts when nothing else keeps it."""
     return _out(session, overdues.withdraw_overdue(session, actor, overdue_id))
+
+
+@router.get(
+    "/shipments/{shipment_id}/deadlines",
+    response_model=InvoiceDeadlinesOut,
+    summary="Every date of an invoice",
+)
+def invoice_deadlines(
+    shipment_id: uuid.UUID,
+    session: UnitOfWork,
+    actor: CurrentActor,
+    query: Annotated[DeadlinesQuery, Query()],
+) -> InvoiceDeadlinesOut:
+    """Declaration deadline, due dates, reporting deadline, stoppage, date of loss, filing window."""
+    dates = overdues.shipment_deadlines(
+        session,
+        shipment_id,
+        cause=query.cause,
+        insolvency_date=query.insolvency_date,
+        event_date=query.event_date,
+    )
+    return InvoiceDeadlinesOut.of_invoice(dates)

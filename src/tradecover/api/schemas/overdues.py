@@ -13,6 +13,7 @@ from tradecover.claims.overdue_model import Overdue, OverdueStatus
 from tradecover.claims.overdues import MAX_FILE_ROWS, MAX_NOTE_LENGTH, MAX_OVERDUES_LISTED
 from tradecover.claims.rules.deadlines import InvoiceDeadlines
 from tradecover.declarations.rules import MAX_INVOICE_NUMBER_LENGTH
+from tradecover.policies.terms import CauseOfLoss
 
 InvoiceNumber = Annotated[
     str, StringConstraints(min_length=1, max_length=MAX_INVOICE_NUMBER_LENGTH, pattern=NO_NUL)
@@ -154,4 +155,41 @@ class OverdueOut(BaseModel):
             withdrawn_on=overdue.withdrawn_on,
             claimed_on=overdue.claimed_on,
             deadlines=None if dates is None else DeadlinesOut.of(dates),
+        )
+
+
+class DeadlinesQuery(BaseModel):
+    """The cause of loss to date the loss by, and its insolvency or event date where it needs one."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"cause": "insolvency", "insolvency_date": "2026-07-20"}]},
+    )
+
+    cause: CauseOfLoss = CauseOfLoss.PROTRACTED_DEFAULT
+    insolvency_date: dt.date | None = None
+    event_date: dt.date | None = None
+
+
+class InvoiceDeadlinesOut(DeadlinesOut):
+    """Every date of a declared invoice under its policy (null where it does not apply yet)."""
+
+    shipment_date: dt.date
+    due_date: dt.date
+    extended_due_date: dt.date | None
+    cause: CauseOfLoss
+    decision_deadline: dt.date | None = Field(description="Set on the claim once documents are complete.")
+    payment_deadline: dt.date | None = Field(description="Set on the claim once decided.")
+
+    @classmethod
+    def of_invoice(cls, dates: InvoiceDeadlines) -> InvoiceDeadlinesOut:
+        """The wire form of every date of an invoice."""
+        return cls(
+            **DeadlinesOut.of(dates).model_dump(),
+            shipment_date=dates.shipment_date,
+            due_date=dates.due_date,
+            extended_due_date=dates.extended_due_date,
+            cause=dates.cause,
+            decision_deadline=dates.decision_deadline,
+            payment_deadline=dates.payment_deadline,
         )
