@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests.claims.conftest import TODAY, ClaimsWorld, filed_claim, open_claims_world, usd
+from tests.claims.conftest import TODAY, ClaimsWorld, clock_at, filed_claim, open_claims_world, usd
 
 from tradecover.claims.assessment import approve_claim, assess_claim, preview_assessment
 from tradecover.claims.documents import mark_documents_complete, upload_document
@@ -16,9 +16,13 @@ from tradecover.claims.model import Claim, ClaimOutcome, ClaimStatus
 from tradecover.claims.queries import claims_queue
 from tradecover.clock import FixedClock
 from tradecover.errors import PermissionDenied, ValidationError
+from tradecover.financing.drawings import draw
+from tradecover.financing.facilities import assign_policy, create_facility
 from tradecover.ledger.chart import Chart, account
 from tradecover.ledger.service import account_balance
 from tradecover.parties.actor import Actor
+from tradecover.parties.roles import OrganisationKind
+from tradecover.parties.service import create_organisation
 from tradecover.policies.service import endorse_policy
 from tradecover.policies.terms import DecisionBands, MaximumLiability
 
@@ -194,3 +198,29 @@ def test_the_queue_puts_the_nearest_service_deadline_first(
     assert set(queue) == {early.id, late.id}
     rows = db.scalars(select(Claim.decision_deadline).where(Claim.id.in_(queue))).all()
     assert all(rows)
+
+
+def test_the_loss_payee_bank_is_owed_its_outstanding_drawing_first(claims_world: ClaimsWorld) -> None:
+    db = claims_world.db
+    system = Actor.system()
+    bank = create_organisation(db, system, name="Payee Bank", kind=OrganisationKind.BANK, country="CN")
+    with clock_at(dt.date(2026, 2, 17)):
+        facility = create_facility(
+            db,
+            system,
+            bank_id=bank.id,
+            policy_id=claims_world.policy.id,
+            limit=usd(500_000),
+            advance_rate="0.8",
+            starts_on=dt.date(2026, 2, 17),
+            matures_on=dt.date(2027, 2, 17),
+        )
+        assign_policy(db, system, facility.id)
+    with clock_at(dt.date(2026, 2, 20)):
+        draw(db, system, facility.id, usd(60_000), on=dt.date(2026, 2, 20))
+    db.refresh(claims_world.policy)
+    claim = ready(claims_world, filed_claim(claims_world, ("INV-1",)))
+    preview = preview_assessment(db, claims_world.handler, claim.id).to_json()
+    assert preview["bank_owed"] == "60000.00"
+    assess_claim(db, claims_world.handler, claim.id, outcome="approved")
+    assert [(m.to_bank_minor, m.to_insured_minor) for m in claim.members] == [(6_000_000, 3_000_000)]
