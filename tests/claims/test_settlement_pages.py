@@ -45,7 +45,11 @@ def test_the_insurer_pays_once_records_a_recovery_and_closes(
     claim_id = seed_approved_claim(sessions, world)
     insurer_id = world.organisations[Role.CLAIMS_HANDLER]
     sign_in(client, world.emails[Role.CLAIMS_HANDLER])
-    token = csrf_of(client.get(f"/claims/{claim_id}").text)
+    claim_page = client.get(f"/claims/{claim_id}").text
+    assert 'data-testid="settlement"' in claim_page
+    assert claim_page.count('data-testid="pay-form"') == 1
+    assert "outstanding" in claim_page
+    token = csrf_of(claim_page)
     form = {"csrf_token": token, "member_id": str(insurer_id), "paid_on": "", "idempotency_key": "page-1"}
     for _ in range(2):
         done = client.post(f"/claims/{claim_id}/payments", data=form)
@@ -54,6 +58,7 @@ def test_the_insurer_pays_once_records_a_recovery_and_closes(
         paid = select(func.count()).select_from(JournalEntry).where(JournalEntry.kind == "claim.paid")
         assert session.scalar(paid) == 1
     assert _claim(sessions, claim_id).status is ClaimStatus.PAID
+    assert 'data-testid="recovery-form"' in client.get(f"/claims/{claim_id}").text
     recovered = client.post(
         f"/claims/{claim_id}/recoveries",
         data={
