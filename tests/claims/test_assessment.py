@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests.claims.conftest import TODAY, ClaimsWorld, clock_at, filed_claim, open_claims_world, usd
 
-from tradecover.claims.assessment import approve_claim, assess_claim, preview_assessment
+from tradecover.claims.assessment import approve_claim, assess_claim, preview_assessment, refuse_approval
 from tradecover.claims.documents import mark_documents_complete, upload_document
 from tradecover.claims.model import Claim, ClaimOutcome, ClaimStatus
 from tradecover.claims.queries import claims_queue
@@ -224,3 +224,28 @@ def test_the_loss_payee_bank_is_owed_its_outstanding_drawing_first(claims_world:
     assert preview["bank_owed"] == "60000.00"
     assess_claim(db, claims_world.handler, claim.id, outcome="approved")
     assert [(m.to_bank_minor, m.to_insured_minor) for m in claim.members] == [(6_000_000, 3_000_000)]
+
+
+def test_the_second_handler_may_send_a_large_decision_back(db: Session) -> None:
+    world = open_claims_world(db)
+    bands = DecisionBands(instant_up_to=usd(50_000), two_approvals_above=usd(1_000_000))
+    terms = world.policy.current_version.terms.replace(decision_bands=bands)
+    endorse_policy(db, Actor.system(), world.policy.id, terms=terms, effective_from=TODAY, reason="Bands")
+    db.refresh(world.policy)
+    claim = ready(world, filed_claim(world, ("INV-1",)))
+    assess_claim(db, world.handler, claim.id, outcome="approved")
+    with pytest.raises(ValidationError, match="reason"):
+        refuse_approval(db, world.second_handler, claim.id, reason=" ")
+    refuse_approval(db, world.second_handler, claim.id, reason="The credit note of May is missing")
+    assert claim.status is ClaimStatus.DOCUMENTS_COMPLETE
+    assert claim.outcome is None
+    assert claim.indemnity_minor is None
+    assess_claim(
+        db,
+        world.second_handler,
+        claim.id,
+        outcome="partly_approved",
+        reason="Credit note",
+        amount=usd(40_000),
+    )
+    assert claim.status is ClaimStatus.ASSESSED

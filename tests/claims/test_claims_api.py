@@ -208,7 +208,9 @@ def test_a_large_claim_needs_a_second_handler_and_the_queue_shows_it_first(
     assert waiting.json()["status"] == "awaiting_second_approval"
     assert client.post(f"/claims/{large['id']}/approval", headers=keys.handler).status_code == 403
     assert client.post(f"/claims/{large['id']}/approval", headers=keys.exporter).status_code == 403
-    approved = client.post(f"/claims/{large['id']}/approval", headers=keys.second)
+    no_reason = client.post(f"/claims/{large['id']}/approval", json={"approve": False}, headers=keys.second)
+    assert no_reason.status_code == 422
+    approved = client.post(f"/claims/{large['id']}/approval", json={"approve": True}, headers=keys.second)
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "assessed"
     assert approved.json()["decided_on"] == dt.date(2026, 9, 15).isoformat()

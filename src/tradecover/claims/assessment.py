@@ -378,6 +378,42 @@ def approve_claim(session: Session, actor: Actor, claim_id: uuid.UUID) -> Claim:
     return claim
 
 
+def refuse_approval(session: Session, actor: Actor, claim_id: uuid.UUID, *, reason: str | None) -> Claim:
+    """The second claims handler sends a large decision back: the claim waits for a new decision."""
+    claim = get_claim(session, claim_id, lock=True)
+    check_handler(session, actor, claim)
+    if claim.status is not ClaimStatus.AWAITING_SECOND_APPROVAL:
+        raise ValidationError(f"claim {claim.number} does not wait for a second approval", field="status")
+    if actor.user_id is not None and actor.user_id == claim.decided_by_user_id:
+        raise PermissionDenied("the second approval must come from another claims handler")
+    why = _reason(reason, required=True)
+    proposed = {
+        "outcome": None if claim.outcome is None else claim.outcome.value,
+        "amount": claim.indemnity_minor,
+    }
+    claim.status = ClaimStatus.DOCUMENTS_COMPLETE
+    claim.outcome = None
+    claim.decision_reason = None
+    claim.insured_loss_minor = claim.afl_used_minor = None
+    claim.computed_indemnity_minor = claim.indemnity_minor = None
+    claim.breakdown_json = None
+    claim.decided_by_user_id = None
+    for invoice in claim.invoices:
+        invoice.unpaid_insured_minor = None
+    session.flush()
+    record(
+        session,
+        actor_user_id=actor.user_id,
+        actor_organisation_id=actor.organisation_id,
+        action="claim.approval_refused",
+        object_type="claim",
+        object_id=claim.id,
+        subject_organisation_id=claim.policyholder_id,
+        details={"number": claim.number, "reason": why, "proposed": proposed},
+    )
+    return claim
+
+
 def _finalise(session: Session, actor: Actor, claim: Claim, assessment: Assessment) -> None:
     today = get_clock().today()
     claim.decided_on = today

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from tradecover.api.deps import CurrentActor, KeyFirstRoute, UnitOfWork
 from tradecover.api.errors import error_responses
 from tradecover.api.schemas.claims import (
+    ApprovalIn,
     AssessmentIn,
     ClaimCreate,
     ClaimOut,
@@ -162,6 +163,11 @@ def assess(
 
 
 @router.post("/claims/{claim_id}/approval", response_model=ClaimOut, summary="Second approval")
-def approve(claim_id: uuid.UUID, session: UnitOfWork, actor: CurrentActor) -> ClaimOut:
-    """A second claims handler approves a large decision."""
+def approve(
+    claim_id: uuid.UUID, session: UnitOfWork, actor: CurrentActor, body: ApprovalIn | None = None
+) -> ClaimOut:
+    """A second claims handler approves a large decision (no body, or `approve: true`), or sends it back
+    for a new decision (`approve: false` with a reason)."""
+    if body is not None and not body.approve:
+        return ClaimOut.of(assessment.refuse_approval(session, actor, claim_id, reason=body.reason))
     return ClaimOut.of(assessment.approve_claim(session, actor, claim_id))

@@ -101,6 +101,20 @@ class AssessmentIn(BaseModel):
     amount: MoneyAmount | None = None
 
 
+class ApprovalIn(BaseModel):
+    """The second claims handler's answer: approve (the default), or send the decision back with a reason."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"approve": True}, {"approve": False, "reason": "Check the credit note"}]
+        },
+    )
+
+    approve: bool = True
+    reason: Text | None = None
+
+
 class ClaimInvoiceOut(BaseModel):
     """A claimed invoice with its facts at filing and, once assessed, its unpaid insured amount."""
 

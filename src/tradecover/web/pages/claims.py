@@ -362,10 +362,17 @@ def decide(claim_id: uuid.UUID, page: SignedIn, form: PostedForm) -> Response:
 
 @router.post(CLAIMS_PATH + "/{claim_id:uuid}/approval", response_class=HTMLResponse)
 def second_approval(claim_id: uuid.UUID, page: SignedIn, form: PostedForm) -> Response:
-    """A second claims handler approves a large decision."""
+    """A second claims handler approves a large decision, or sends it back with a reason."""
     try:
-        claim = assessment.approve_claim(page.session, page.actor, claim_id)
+        if text(form, "approve") == "no":
+            claim = assessment.refuse_approval(
+                page.session, page.actor, claim_id, reason=text(form, "reason")
+            )
+            message = f"Claim {claim.number} sent back for a new decision"
+        else:
+            claim = assessment.approve_claim(page.session, page.actor, claim_id)
+            message = f"Claim {claim.number} approved"
     except DomainError as error:
         return _again(page, claim_id, error, form)
-    flash(page.request, f"Claim {claim.number} approved")
+    flash(page.request, message)
     return RedirectResponse(f"{CLAIMS_PATH}/{claim_id}", status_code=303)
