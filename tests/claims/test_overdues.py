@@ -286,3 +286,6 @@ def test_the_tick_alerts_then_takes_unreported_invoices_out_of_cover_once(
     assert reached.loss_date_alerts == 2  # the insured and its bank
     assert alerts(db, world_.bank_id, "date_of_loss_reached") == 1
     assert run_tick(db, dt.date(2026, 9, 2)).alerts == 0
+    # The filing window closes six months after the date of loss: a reminder the day before.
+    assert run_tick(db, dt.date(2027, 2, 28)).deadline_alerts == 2
+    assert alerts(db, holder, "claim_filing_deadline_tomorrow") == 1

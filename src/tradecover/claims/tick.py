@@ -3,7 +3,8 @@
 On a date it: withdraws reports whose invoices are now paid; takes out of cover each unpaid invoice
 whose overdue-reporting deadline passed unreported (and stops cover on its buyer); alerts the insured
 of overdues not yet reported and of reporting deadlines tomorrow; alerts the insured (and its bank)
-when a reported overdue reaches its date of loss (a claim may be filed); alerts the insurer of claims
+when a reported overdue reaches its date of loss (a claim may be filed) and on the day before its
+filing window closes; alerts the insurer of claims
 whose decision or payment service level ends within two days. An alert is raised once per kind,
 subject and organisation, so a second run on the same day (or the next) raises nothing new.
 """
@@ -23,7 +24,7 @@ from tradecover.alerts.service import raise_alerts
 from tradecover.claims.model import Claim, ClaimStatus
 from tradecover.claims.overdue_model import OPEN_STATUSES, Overdue
 from tradecover.claims.overdues import insurer_addressees, withdraw_paid_overdues
-from tradecover.claims.rules.deadlines import date_of_loss, overdue_reporting_deadline
+from tradecover.claims.rules.deadlines import claim_filing_window, date_of_loss, overdue_reporting_deadline
 from tradecover.declarations import events
 from tradecover.declarations.events import StoppageReason
 from tradecover.declarations.model import Shipment
@@ -192,6 +193,18 @@ def _check_dates_of_loss(session: Session, on: dt.date, report: TickReport) -> N
         addressees = [policy.policyholder_id]
         if policy.loss_payee_id is not None:
             addressees.append(policy.loss_payee_id)
+        closes = claim_filing_window(terms, loss)[1]
+        if closes == on + _DAY:
+            report.deadline_alerts += _alert_once(
+                session,
+                addressees,
+                kind="claim_filing_deadline_tomorrow",
+                subject_type="Overdue",
+                subject_id=overdue.id,
+                title=f"Last day to claim tomorrow: invoice {overdue.invoice_number}",
+                message=f"Tomorrow, {closes.isoformat()}, is the last day to file a claim on invoice "
+                f"{overdue.invoice_number} under policy {policy.number} (date of loss {loss.isoformat()}).",
+            )
         report.loss_date_alerts += _alert_once(
             session,
             addressees,
