@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from tradecover.buyers.model import Buyer
 from tradecover.claims import assessment, documents, filing, queries
 from tradecover.claims.model import OPEN_CLAIM_STATUSES, Claim, ClaimInvoice, ClaimStatus
+from tradecover.claims.overdue_model import LIVE_STATUSES, Overdue
 from tradecover.clock import get_clock
 from tradecover.coinsurance.service import administers, names_of
 from tradecover.declarations.model import Shipment
@@ -121,26 +122,25 @@ def _filing_context(page: Page, policy_id: str) -> dict[str, Any]:
     )
     invoices: list[dict[str, Any]] = []
     if chosen is not None:
-        today = get_clock().today()
         claimed = select(ClaimInvoice.live_shipment_id).where(ClaimInvoice.live_shipment_id.is_not(None))
-        shipments = page.session.scalars(
-            select(Shipment)
+        rows = page.session.execute(
+            select(Shipment, Overdue)
+            .join(Overdue, Overdue.shipment_id == Shipment.id)
             .where(
                 Shipment.policy_id == chosen.id,
-                Shipment.paid_minor < Shipment.amount_minor,
-                Shipment.due_date < today,
+                Overdue.status.in_(LIVE_STATUSES),
                 Shipment.id.not_in(claimed),
             )
             .order_by(Shipment.buyer_id, Shipment.shipment_date, Shipment.invoice_number)
         ).all()
         buyers = dict(
             page.session.execute(
-                select(Buyer.id, Buyer.name).where(Buyer.id.in_({s.buyer_id for s in shipments}))
+                select(Buyer.id, Buyer.name).where(Buyer.id.in_({s.buyer_id for s, _ in rows}))
             ).all()
         )
         invoices = [
-            {"shipment": s, "buyer": buyers.get(s.buyer_id, ""), "unpaid": s.amount - s.paid}
-            for s in shipments
+            {"shipment": s, "overdue": o, "buyer": buyers.get(s.buyer_id, ""), "unpaid": s.amount - s.paid}
+            for s, o in rows
         ]
     return {
         "policies": [(str(p.id), p.number) for p in policies],
