@@ -74,7 +74,10 @@ def receivables_on(
     claimed = _under_claim(session, ids)
     reported = _reported_overdue(session, ids, on)
     buyer_ids = sorted({shipment.buyer_id for shipment in shipments})
-    names = dict(session.execute(select(Buyer.id, Buyer.name).where(Buyer.id.in_(buyer_ids))).tuples().all())
+    names = {
+        row.id: row.name
+        for row in session.execute(select(Buyer.id, Buyer.name).where(Buyer.id.in_(buyer_ids)))
+    }
     receivables: list[Receivable] = []
     dcl: dict[uuid.UUID, int] = {}
     for shipment in shipments:
