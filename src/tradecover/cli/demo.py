@@ -13,10 +13,10 @@ from tradecover.cli.output import print_table
 from tradecover.cli.platform_date import pin_platform_date
 from tradecover.cli.serve import Host, Port, address, browser_url, run_server
 from tradecover.demo.world import (
-    AS_OF,
     DEFAULT_BUYERS,
     DEFAULT_POLICYHOLDERS,
     DEFAULT_SEED,
+    DEMO_TODAY,
     DemoSignIn,
     demo_sign_ins,
     demo_world_exists,
@@ -82,8 +82,8 @@ def demo(
     listen_host, listen_port = address(settings, host, port)
     url = browser_url(listen_host, listen_port)
     print_table(sign_in_table(sign_ins, url), console)
-    # The demo world is a book as of AS_OF: served on that date, its deadlines read as they did then.
-    today = pin_platform_date(settings, AS_OF)
+    # The demo world's year runs to DEMO_TODAY: served on that date, its deadlines read as they did then.
+    today = pin_platform_date(settings, DEMO_TODAY)
     console.print(f"The platform's date is {today:%-d %B %Y} (TRADECOVER_TODAY sets another).")
     if serve:
         console.print(f"Serving at {url} — press Ctrl+C to stop.")

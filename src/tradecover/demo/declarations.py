@@ -3,7 +3,8 @@
 `plan_declarations` is pure: from a seed and the limits with cover (policy, buyer, amount), each buyer
 gets a shipment every two to five weeks through the 2025 policy year, each a slice of its limit at 30,
 60 or 90 days' credit, paid on or a little after its due date; about one buyer in twelve stops paying
-part-way, which leaves its later invoices overdue. Seeding sends the declarations as files through
+part-way, which leaves its later invoices overdue, and gets no new shipments a month after the first
+unpaid one. Seeding sends the declarations as files through
 `import_declarations`, in bulk (the flagship exporter weekly and on time, the others monthly), and the
 rules judge every shipment against the limits of its date.
 """
@@ -75,7 +76,10 @@ def _buyer_rows(rng: random.Random, buyer: CoveredBuyer, serial: int) -> list[Pl
     first, last = max(YEAR_START, buyer.period_start), min(YEAR_END, buyer.period_end)
     day = first + dt.timedelta(days=rng.randrange(0, 21))
     number = 0
-    while day <= last:
+    # A buyer that stops paying gets no new shipments a month after its first unpaid one: the exporter
+    # holds deliveries, and reports the overdue before the next would ship (see demo/claims.py).
+    held_from: dt.date | None = None
+    while day <= last and (held_from is None or day < held_from):
         if day.weekday() < 5:
             number += 1
             credit_days = rng.choice(CREDIT_DAYS)
@@ -100,6 +104,8 @@ def _buyer_rows(rng: random.Random, buyer: CoveredBuyer, serial: int) -> list[Pl
                 paid_on = max(paid_on, day)
                 paid = ("payment", who, "", money, buyer.currency, "", "", paid_on.isoformat(), "")
                 rows.append(PlannedRow(buyer.policy_id, paid_on, ",".join(paid)))
+            elif stops_on is not None and paid_on >= stops_on and held_from is None:
+                held_from = day + dt.timedelta(days=30)
         day += dt.timedelta(days=rng.randrange(14, 36))
     return rows
 
@@ -147,17 +153,25 @@ def _covered_buyers(session: Session) -> list[CoveredBuyer]:
     return found
 
 
-def seed_demo_declarations(session: Session, seed: int, flagship_id: uuid.UUID) -> int:
+def seed_demo_declarations(
+    session: Session, seed: int, flagship_id: uuid.UUID, *, until: dt.date | None = None
+) -> int:
     """Import the planned year as files, declared after each week (the flagship) or month; rows imported.
 
     The flagship exporter (the one the demo signs in as) declares weekly, on time; the others send a
-    monthly file, so their early-month shipments show the late-declaration remark.
+    monthly file, so their early-month shipments show the late-declaration remark. With `until` (the
+    demo's date), what would be sent later is sent on that date instead, up to the day before it, so
+    the book knows every payment received by then.
     """
     weekly = set(session.scalars(select(Policy.id).where(Policy.policyholder_id == flagship_id)))
     rows = plan_declarations(seed, _covered_buyers(session))
     files: dict[tuple[uuid.UUID, dt.date], list[str]] = defaultdict(list)
     for row in rows:
         declared_on = _monday_after(row.day) if row.policy_id in weekly else _month_after(row.day)
+        if until is not None and declared_on > until:
+            if row.day >= until:
+                continue
+            declared_on = until
         files[row.policy_id, declared_on].append(row.line)
     header = ",".join(COLUMNS)
     system = Actor.system()

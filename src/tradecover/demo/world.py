@@ -16,14 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.buyers.service import BuyerRegistration, register_buyers
+from tradecover.claims.tick import run_tick
 from tradecover.demo.buyers import plan_buyers
 from tradecover.demo.catalogue import Institution, demo_users, institutions
+from tradecover.demo.claims import report_demo_overdues, seed_demo_claims
 from tradecover.demo.declarations import seed_demo_declarations
 from tradecover.demo.exporters import PolicyholderPlan, plan_policyholders
+from tradecover.demo.financing import seed_financed_pool_policy
 from tradecover.demo.grades import seed_grade_history
 from tradecover.demo.limits import seed_demo_limits
 from tradecover.demo.policies import seed_demo_policies
-from tradecover.demo.pool import seed_demo_pool
+from tradecover.demo.pool import POOL_NAME, seed_demo_pool
 from tradecover.demo.premiums import seed_demo_premiums
 from tradecover.demo.risk import seed_demo_risk_runs
 from tradecover.demo.subsidies import SHENZHEN_POLICYHOLDER, seed_demo_subsidies
@@ -37,8 +40,11 @@ from tradecover.parties.service import create_organisation, create_user
 DEFAULT_SEED = 2025
 DEFAULT_BUYERS = 2000
 DEFAULT_POLICYHOLDERS = 40
-# The demo's "today": prior-year facts (exports) are for the calendar year before it.
+# The demo's book date: premiums are invoiced and risk measured up to it; prior-year facts (exports)
+# are for the calendar year before it.
 AS_OF = dt.date(2025, 6, 30)
+# The platform's date when the demo is served: the year's declarations, overdues and claims are behind it.
+DEMO_TODAY = dt.date(2025, 12, 30)
 PRIOR_YEAR = AS_OF.year - 1
 DEMO_PASSWORD = "tradecover-demo-2025"  # noqa: S105 - published in docs/demo.md, for demo users only
 FLAGSHIP_POLICYHOLDER = "policyholder.flagship"
@@ -158,12 +164,21 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
     # Programmes before anything is invoiced, so invoices draw on their budgets.
     seed_demo_subsidies(session, organisation_ids)
     seed_demo_limits(session, plan.seed, organisation_ids)
-    seed_demo_declarations(session, plan.seed, organisation_ids[FLAGSHIP_POLICYHOLDER])
+    seed_demo_declarations(session, plan.seed, organisation_ids[FLAGSHIP_POLICYHOLDER], until=DEMO_TODAY)
     seed_demo_pool(session, plan.seed, organisation_ids)
     # Last: invoices of the year's insured turnover (after the programmes and pools they draw on).
     seed_demo_premiums(session, plan.seed, AS_OF)
+    # After the invoicing, which gives the pool's June policies their first shipments: the flagship's
+    # financed pool policy has its own story (demo/financing.py).
+    pool_id = session.scalar(select(Organisation.id).where(Organisation.name == POOL_NAME))
+    financed = None if pool_id is None else seed_financed_pool_policy(session, pool_id)
     # After everything that puts limits in force: the risk runs measure the finished book.
     seed_demo_risk_runs(session, organisation_ids, AS_OF)
+    # The rest of the year: overdues reported, claims filed, decided and paid, up to the demo's date;
+    # the financed policy's overdues are left for a person to report.
+    report_demo_overdues(session, DEMO_TODAY, except_policies=[] if financed is None else [financed.id])
+    seed_demo_claims(session, DEMO_TODAY)
+    run_tick(session, DEMO_TODAY)
     return DemoWorldSummary(
         organisations=len(plan.institutions) + len(plan.policyholders),
         policyholders=len(plan.policyholders),
