@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests.claims.conftest import TODAY, ClaimsWorld, clock_at, filed_claim, open_claims_world, usd
+from tests.claims.conftest import TODAY, ClaimsWorld, clock_at, filed_claim, open_claims_world, report, usd
 
 from tradecover.claims.assessment import approve_claim, assess_claim, preview_assessment, refuse_approval
 from tradecover.claims.documents import mark_documents_complete, upload_document
@@ -249,3 +249,18 @@ def test_the_second_handler_may_send_a_large_decision_back(db: Session) -> None:
         amount=usd(40_000),
     )
     assert claim.status is ClaimStatus.ASSESSED
+
+
+def test_an_invoice_reported_late_counts_nothing_and_the_claim_can_only_be_rejected(
+    claims_world: ClaimsWorld,
+) -> None:
+    report(claims_world, "INV-1", days_late=60)
+    claim = ready(claims_world, filed_claim(claims_world, ("INV-1",)))
+    assert claim.invoices[0].insured_minor == 0
+    preview = preview_assessment(claims_world.db, claims_world.handler, claim.id)
+    assert preview.breakdown.insured_loss_minor == 0
+    assert preview.indemnity == usd(0)
+    with pytest.raises(ValidationError, match="computed indemnity is 0"):
+        assess_claim(claims_world.db, claims_world.handler, claim.id, outcome="approved")
+    assess_claim(claims_world.db, claims_world.handler, claim.id, outcome="rejected", reason="Reported late")
+    assert claim.status is ClaimStatus.CLOSED
