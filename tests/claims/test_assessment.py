@@ -12,6 +12,7 @@ from tests.claims.conftest import TODAY, ClaimsWorld, clock_at, filed_claim, ope
 
 from tradecover.claims.assessment import approve_claim, assess_claim, preview_assessment, refuse_approval
 from tradecover.claims.documents import mark_documents_complete, upload_document
+from tradecover.claims.filing import Credit
 from tradecover.claims.model import Claim, ClaimOutcome, ClaimStatus
 from tradecover.claims.queries import claims_queue
 from tradecover.clock import FixedClock
@@ -264,3 +265,14 @@ def test_an_invoice_reported_late_counts_nothing_and_the_claim_can_only_be_rejec
         assess_claim(claims_world.db, claims_world.handler, claim.id, outcome="approved")
     assess_claim(claims_world.db, claims_world.handler, claim.id, outcome="rejected", reason="Reported late")
     assert claim.status is ClaimStatus.CLOSED
+
+
+def test_a_credit_note_filed_with_the_claim_goes_to_its_invoice(claims_world: ClaimsWorld) -> None:
+    credit = Credit(dt.date(2026, 6, 1), usd(10_000), "INV-2")
+    claim = filed_claim(claims_world, ("INV-1", "INV-2"), credits=(credit,))
+    preview = preview_assessment(claims_world.db, claims_world.handler, claim.id).to_json()
+    lines = {line["invoice_number"]: line for line in preview["lines"]}
+    assert lines["INV-1"]["credited"] == "0.00"
+    assert lines["INV-2"]["credited"] == "10000.00"
+    assert preview["insured_loss"] == "140000.00"
+    assert preview["indemnity"] == "126000.00"
