@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tests.claims.conftest import TODAY, ClaimsWorld, open_claims_world, report, usd
+from tests.limits.conftest import member
 
 from tradecover.claims.model import Claim, ClaimDocument
 from tradecover.parties.actor import Actor
-from tradecover.parties.service import issue_api_key
+from tradecover.parties.roles import OrganisationKind, Role
+from tradecover.parties.service import create_organisation, issue_api_key
 from tradecover.policies.service import endorse_policy
 from tradecover.policies.terms import DecisionBands
 
@@ -214,3 +216,27 @@ def test_a_large_claim_needs_a_second_handler_and_the_queue_shows_it_first(
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "assessed"
     assert approved.json()["decided_on"] == dt.date(2026, 9, 15).isoformat()
+
+
+def test_the_loss_payee_bank_sees_and_files_the_claims_of_the_assigned_policy(
+    client: TestClient, claims_world: ClaimsWorld, keys: Keys, db: Session
+) -> None:
+    claim = file(client, claims_world, keys, "INV-1")
+    bank = create_organisation(
+        db, Actor.system(), name="Payee Bank", kind=OrganisationKind.BANK, country="CN"
+    )
+    officer = key(db, member(db, bank.id, Role.BANK_OFFICER))
+    db.commit()
+    assert client.get(f"/claims/{claim['id']}", headers=officer).status_code == 404
+    claims_world.policy.loss_payee_id = bank.id
+    claims_world.policy.loss_payee_since = dt.date(2026, 1, 10)
+    db.commit()
+    assert client.get(f"/claims/{claim['id']}", headers=officer).status_code == 200
+    body = {
+        "policy_id": str(claims_world.policy.id),
+        "cause": "protracted_default",
+        "shipment_ids": [str(claims_world.shipments["INV-2"].id)],
+    }
+    filed = client.post("/claims", json=body, headers=officer)
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["filed_by_organisation_id"] == str(bank.id)
