@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -152,3 +153,52 @@ def test_recoveries_never_pay_the_insurers_more_than_the_indemnity(
         assert sum(p.minor_units for p in split.member_parts) == split.insurers.minor_units
         received += split.insurers.minor_units
         assert received <= indemnity
+
+
+def _reference(
+    invoices: list[InvoiceFacts], receipts: list[ReceiptFacts], terms: ClaimTerms
+) -> tuple[int, int, int]:
+    """DESIGN §2 "Claim" written out plainly with fractions: (insured loss, AFL used, indemnity)."""
+    unpaid = {i.invoice_number: i.amount_minor for i in invoices}
+    pool = 0
+    for r in receipts:
+        if r.invoice_number is None:
+            pool += r.amount_minor
+        else:
+            taken = min(r.amount_minor, unpaid[r.invoice_number])
+            unpaid[r.invoice_number] -= taken
+            pool += r.amount_minor - taken
+    for i in sorted(invoices, key=lambda i: (i.shipment_date, i.due_date, i.invoice_number)):
+        taken = min(pool, unpaid[i.invoice_number])
+        unpaid[i.invoice_number] -= taken
+        pool -= taken
+
+    def half_up(x: Fraction) -> int:
+        return int((x + Fraction(1, 2)).__floor__())
+
+    owed = {
+        i.invoice_number: half_up(Fraction(i.insured_minor * unpaid[i.invoice_number], i.amount_minor))
+        for i in invoices
+        if i.claimed
+    }
+    limits = [i.limit_in_force_minor for i in invoices if i.claimed and owed[i.invoice_number] > 0]
+    loss = min(sum(owed.values()), max(limits, default=0))
+    if loss == 0 or loss < terms.non_qualifying_loss_minor:
+        return loss, 0, 0
+    afl = min(loss, max(terms.aggregate_first_loss_left_minor, 0))
+    paid = half_up((loss - afl) * Fraction(terms.indemnity_rate))
+    return loss, afl, min(paid, max(terms.maximum_liability_left_minor, 0))
+
+
+@given(claims(), st.randoms(use_true_random=False))
+def test_the_computation_matches_a_plain_reference_in_any_input_order(
+    claim: tuple[list[InvoiceFacts], list[ReceiptFacts], ClaimTerms], shuffler: Any
+) -> None:
+    invoices, receipts, terms = claim
+    expected = _reference(invoices, receipts, terms)
+    shuffled_invoices, shuffled_receipts = list(invoices), list(receipts)
+    shuffler.shuffle(shuffled_invoices)
+    shuffler.shuffle(shuffled_receipts)
+    for facts in ((invoices, receipts), (shuffled_invoices, shuffled_receipts)):
+        result = compute_indemnity(facts[0], facts[1], terms)
+        assert (result.insured_loss_minor, result.afl_used_minor, result.indemnity_minor) == expected
