@@ -22,6 +22,7 @@ from tradecover.audit.service import record
 from tradecover.claims.model import Claim, ClaimStatus, Recovery, RecoveryShare
 from tradecover.claims.queries import check_handler, get_claim
 from tradecover.claims.rules.recoveries import RecoverySplit, split_recovery
+from tradecover.claims.settlement import lock_claim
 from tradecover.clock import get_clock
 from tradecover.coinsurance.rules import MemberShare
 from tradecover.errors import BusinessRuleViolation, Conflict, ValidationError
@@ -158,6 +159,8 @@ def record_recovery(
     key = _checked_key(idempotency_key)
     claim = get_claim(session, claim_id)
     check_handler(session, actor, claim)
+    # One recovery of a claim at a time, so that the insurers' total stays within the indemnity.
+    claim = lock_claim(session, claim)
     amount = _money(amount, claim.currency, "amount")
     costs = _money(costs if costs is not None else Money.zero(claim.currency), claim.currency, "costs")
     if key is not None and (earlier := _by_key(session, claim, key)) is not None:

@@ -128,11 +128,19 @@ def _checked_key(key: str | None) -> str | None:
     return key
 
 
+def lock_claim(session: Session, claim: Claim) -> Claim:
+    """The claim locked for update (SELECT … FOR UPDATE on PostgreSQL) and read afresh."""
+    return session.scalars(
+        select(Claim).where(Claim.id == claim.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
 def _share(session: Session, claim: Claim, member_id: uuid.UUID) -> ClaimMemberShare:
     share = session.scalars(
         select(ClaimMemberShare)
         .where(ClaimMemberShare.claim_id == claim.id, ClaimMemberShare.member_id == member_id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if share is None:
         raise NotFound(f"no such member of claim {claim.number}: {member_id}", field="member_id")
@@ -234,6 +242,8 @@ def pay_member_share(
     key = _checked_key(idempotency_key)
     claim = get_claim(session, claim_id)
     _check_payer(actor, claim, member_id)
+    # One payment of a claim at a time: the claim's status and each part are read after the lock.
+    claim = lock_claim(session, claim)
     if key is not None and (earlier := _by_key(session, claim, key)) is not None:
         return _replay(earlier, member_id)
     if claim.status not in PAYABLE or not claim.members:
@@ -272,9 +282,14 @@ def pay_member_share(
         if key is not None and (earlier := _by_key(session, claim, key)) is not None:
             return _replay(earlier, member_id)
         raise
-    if all(part.is_paid for part in claim.members) and claim.status is ClaimStatus.ASSESSED:
+    parts = session.scalars(
+        select(ClaimMemberShare)
+        .where(ClaimMemberShare.claim_id == claim.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    if all(part.is_paid for part in parts) and claim.status is ClaimStatus.ASSESSED:
         claim.status = ClaimStatus.PAID
-        claim.paid_on = max(part.paid_on for part in claim.members if part.paid_on is not None)
+        claim.paid_on = max(part.paid_on for part in parts if part.paid_on is not None)
         session.flush()
     record(
         session,
