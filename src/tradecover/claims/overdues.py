@@ -248,6 +248,12 @@ def _check_reportable(session: Session, shipment: Shipment, on: dt.date) -> None
         )
 
 
+def _take_turns(session: Session, policy: Policy) -> None:
+    # Reports on one policy take turns (PostgreSQL row lock; SQLite writers are serial already), so two
+    # reports of one invoice at once never both pass the "already reported" check.
+    session.execute(select(Policy.id).where(Policy.id == policy.id).with_for_update())
+
+
 def _report(session: Session, actor: Actor, policy: Policy, shipment: Shipment, on: dt.date) -> Overdue:
     terms = terms_on(policy, shipment.shipment_date)
     calendar = calendar_for_currency(policy.currency)
@@ -299,6 +305,7 @@ def report_overdue(session: Session, actor: Actor, policy_id: uuid.UUID, invoice
     """Report one invoice's overdue today: stoppage on the buyer, alerts; late → the invoice out of cover."""
     policy = get_policy(session, policy_id)
     _check_insured(actor, policy)
+    _take_turns(session, policy)
     on = get_clock().today()
     shipment = _shipment(session, policy, invoice_number)
     _check_reportable(session, shipment, on)
@@ -315,6 +322,7 @@ def report_overdues(
         raise ValidationError("give at least one invoice", field="invoices")
     if len(invoice_numbers) > MAX_FILE_ROWS:
         raise ValidationError(f"at most {MAX_FILE_ROWS} invoices at once", field="invoices")
+    _take_turns(session, policy)
     on = get_clock().today()
     shipments: list[Shipment] = []
     seen: set[str] = set()
