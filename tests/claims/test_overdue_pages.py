@@ -78,6 +78,9 @@ def test_the_insured_reports_and_extends_and_the_claims_handler_approves(
     assert done.status_code == 303
     (overdue,) = overdues(sessions)
     assert overdue.status is OverdueStatus.REPORTED
+    listed = client.get("/overdues").text
+    assert listed.count('data-testid="stoppage-row"') == 1
+    assert "Overdue reported" in listed
     bad = client.post(
         f"/overdues/{overdue.id}/extension", data={"csrf_token": token, "extended_due_date": "soon"}
     )
@@ -120,6 +123,7 @@ def test_other_organisations_see_none_of_the_overdues(
     other = client.get("/overdues")
     assert other.status_code == 200
     assert "INV-2" not in other.text
+    assert 'data-testid="stoppage-row"' not in other.text
     refused = client.post(
         f"/overdues/{overdue.id}/decision", data={"csrf_token": csrf_of(other.text), "decision": "approve"}
     )

@@ -14,12 +14,14 @@ import datetime as dt
 import io
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.alerts.service import raise_alerts
 from tradecover.audit.service import record
+from tradecover.buyers.model import Buyer
 from tradecover.claims.overdue_model import LIVE_STATUSES, OPEN_STATUSES, Overdue, OverdueStatus
 from tradecover.claims.rules.deadlines import (
     InvoiceDeadlines,
@@ -196,6 +198,35 @@ def shipment_deadlines(
         insolvency_date=insolvency_date,
         event_date=event_date,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoppageRow:
+    """A buyer in stoppage under a policy, for people."""
+
+    buyer_name: str
+    policy_number: str
+    since: dt.date
+    reason: StoppageReason
+
+
+def buyers_in_stoppage(session: Session, on: dt.date) -> list[StoppageRow]:
+    """The buyers in stoppage on a date under the policies the session's organisation sees."""
+    stopped = events.stoppages_in_force(session, on)
+    if not stopped:
+        return []
+    names = dict(
+        session.execute(select(Buyer.id, Buyer.name).where(Buyer.id.in_({s.buyer_id for s in stopped}))).all()
+    )
+    numbers = dict(
+        session.execute(
+            select(Policy.id, Policy.number).where(Policy.id.in_({s.policy_id for s in stopped}))
+        ).all()
+    )
+    return [
+        StoppageRow(names.get(s.buyer_id, str(s.buyer_id)), numbers.get(s.policy_id, ""), s.since, s.reason)
+        for s in stopped
+    ]
 
 
 def reportable_invoices(

@@ -104,6 +104,21 @@ def loss_events_of(
     return found
 
 
+def stoppages_in_force(session: Session, on: dt.date, limit: int = 200) -> list[BuyerStoppage]:
+    """The stoppages the session's organisation sees that are in force on a date, newest first."""
+    return list(
+        session.scalars(
+            select(BuyerStoppage)
+            .where(
+                BuyerStoppage.since <= on,
+                (BuyerStoppage.lifted_on.is_(None)) | (BuyerStoppage.lifted_on > on),
+            )
+            .order_by(BuyerStoppage.since.desc(), BuyerStoppage.id)
+            .limit(limit)
+        )
+    )
+
+
 def open_stoppage(session: Session, policy_id: uuid.UUID, buyer_id: uuid.UUID) -> BuyerStoppage | None:
     """The stoppage on the buyer that is not lifted, if any."""
     return session.scalars(

@@ -52,6 +52,7 @@ def _context(page: Page, policy_id: str = "", status: str = "") -> dict[str, Any
     wanted = OverdueStatus(status) if status in {s.value for s in OverdueStatus} else None
     listed = overdues.list_overdues(page.session, status=wanted, limit=200)
     return {
+        "stoppages": overdues.buyers_in_stoppage(page.session, today),
         "today": today,
         "policy": chosen,
         "policies": [(str(p.id), f"{p.number} ({p.currency})") for p in policies],
