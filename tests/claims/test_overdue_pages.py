@@ -135,3 +135,11 @@ def test_other_organisations_see_none_of_the_overdues(
             )
             == 0
         )
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_may_open_the_page(client: TestClient, world: World, role: Role) -> None:  # noqa: F811
+    sign_in(client, world.emails[role])
+    page = client.get("/overdues")
+    assert page.status_code == 200
+    assert ('data-testid="report-overdue"' in page.text) is (role is Role.POLICYHOLDER)
