@@ -60,7 +60,7 @@ SUBSIDIES_PATH = "/subsidies"
 BENEFICIARIES_PATH = "/programmes/beneficiaries"
 POOLS_PATH = "/pools"
 INVOICES_PATH = "/invoices"
-# Claims and financing pages (issue 5); the workspace sections link them once the pages exist.
+# Claims and financing pages.
 OVERDUES_PATH = "/overdues"
 CLAIMS_PATH = "/claims"
 CLAIMS_QUEUE_PATH = "/claims/queue"
@@ -115,10 +115,13 @@ WORKSPACES: dict[Role, Workspace] = {
                 "Declare shipments and payments, one by one or in bulk; exposure per buyer",
                 DECLARATIONS_PATH,
             ),
-            _soon("Overdues & claims", "Report overdue invoices, ask for extensions, file claims"),
+            Section("Overdues", "Report overdue invoices, ask for extensions, see stoppages", OVERDUES_PATH),
+            Section(
+                "Claims", "File a claim with its documents; follow the indemnity and payment", CLAIMS_PATH
+            ),
             Section("Premium invoices", "Monthly premium, with the subsidy share shown", INVOICES_PATH),
             Section("Subsidies", "Programmes you are eligible for and what they paid", SUBSIDIES_PATH),
-            _soon("Financing", "Bank facilities backed by your policy"),
+            Section("Financing", "Bank facilities backed by your policy", FACILITIES_PATH),
             Section("Buyers", "The buyer registry: grades and grade history", BUYERS_PATH),
             Section("Alerts", "Grade changes and limit cuts on your buyers", ALERTS_PATH),
         ),
@@ -151,10 +154,14 @@ WORKSPACES: dict[Role, Workspace] = {
         "Claims desk",
         "Handle overdues and claims within the service levels, and follow recoveries.",
         (
-            _soon("Claims queue", "Claims filed, their documents and the 30-day decision clock"),
-            _soon("Overdues", "Reported overdues, extensions and stoppages"),
-            _soon("Recoveries", "Money recovered after payment and how it is shared"),
-            _soon("Service levels", "Actual decision and payment times"),
+            Section(
+                "Claims queue",
+                "Claims filed, their documents and the 30-day decision clock",
+                CLAIMS_QUEUE_PATH,
+            ),
+            Section("Overdues", "Reported overdues, extensions and stoppages", OVERDUES_PATH),
+            Section("Recoveries", "Money recovered after payment and how it is shared", RECOVERIES_PATH),
+            Section("Service levels", "Actual decision and payment times", SERVICE_LEVELS_PATH),
         ),
     ),
     Role.INSURER_ADMIN: Workspace(
@@ -169,6 +176,7 @@ WORKSPACES: dict[Role, Workspace] = {
             Section("Quote requests", "Requests to quote on and your answers", QUOTES_PATH),
             Section("Premium invoices", "Invoice a month, record payments, credit notes", INVOICES_PATH),
             Section("Coinsurance pools", "Your shares, capacity and leadership commission", POOLS_PATH),
+            Section("Claims", "Claims on your book and your pool shares; pay your part", CLAIMS_PATH),
             _soon("Book overview", "Policies, limits in force, premium and claims"),
             Section("Portfolio risk", "Expected loss, VaR and stress results of the book", RISK_PATH),
         ),
@@ -178,9 +186,18 @@ WORKSPACES: dict[Role, Workspace] = {
         "Receivables finance",
         "Lend against insured receivables on the policies assigned to your bank.",
         (
-            _soon("Assigned policies", "Policies whose indemnity is assigned to your bank"),
-            _soon("Borrowing base", "Insured, not overdue receivables within their limits"),
-            _soon("Facilities & drawings", "Facilities, drawings and repayments"),
+            Section(
+                "Assigned policies",
+                "Policies whose indemnity is assigned to your bank",
+                ASSIGNED_POLICIES_PATH,
+            ),
+            Section(
+                "Borrowing base", "Insured, not overdue receivables within their limits", BORROWING_BASE_PATH
+            ),
+            Section("Facilities & drawings", "Facilities, drawings and repayments", FACILITIES_PATH),
+            Section(
+                "Claims", "Claims on assigned policies: their proceeds repay your loans first", CLAIMS_PATH
+            ),
             Section("Alerts", "Limit cuts and overdues on financed buyers", ALERTS_PATH),
         ),
     ),
