@@ -143,3 +143,28 @@ def test_every_role_may_open_the_page(client: TestClient, world: World, role: Ro
     page = client.get("/overdues")
     assert page.status_code == 200
     assert ('data-testid="report-overdue"' in page.text) is (role is Role.POLICYHOLDER)
+
+
+@pytest.mark.usefixtures("invoices")
+def test_a_file_of_overdues_is_reported_whole_or_refused(
+    client: TestClient,  # noqa: F811
+    world: World,  # noqa: F811
+    sessions: sessionmaker[Session],  # noqa: F811
+) -> None:
+    sign_in(client, world.emails[Role.POLICYHOLDER])
+    page = client.get("/overdues")
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "policy_id": page.text.split('name="policy_id" value="')[1].split('"')[0],
+    }
+    bad = client.post(
+        "/overdues/file", data=form, files={"file": ("o.csv", b"invoice_number\nINV-1\nINV-9\n")}
+    )
+    assert bad.status_code == 422
+    assert "ow 2: no invoice INV-9 is declared" in bad.text
+    assert overdues(sessions) == []
+    good = client.post(
+        "/overdues/file", data=form, files={"file": ("o.csv", b"invoice_number\nINV-1\nINV-2\n")}
+    )
+    assert good.status_code == 303
+    assert [o.invoice_number for o in overdues(sessions)] == ["INV-1", "INV-2"]

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tradecover.claims import overdues
@@ -30,6 +30,7 @@ from tradecover.web.workspaces import OVERDUES_PATH
 router = APIRouter(prefix=OVERDUES_PATH)
 
 DECIDES = (Role.CLAIMS_HANDLER, Role.UNDERWRITER, Role.INSURER_ADMIN)
+MAX_UPLOAD_BYTES = 1024 * 1024
 
 
 def _policies(page: Page) -> list[Policy]:
@@ -80,7 +81,7 @@ def overdues_page(page: SignedIn, policy_id: str = "", status: str = "") -> HTML
 
 
 # Fields of the report form; a refusal on a row's form (extension, decision) is shown above the page.
-_REPORT_FIELDS = ("policy_id", "invoice_number")
+_REPORT_FIELDS = ("policy_id", "invoice_number", "file")
 
 
 def _refused(page: Page, form: FormData, error: DomainError) -> Response:
@@ -118,6 +119,28 @@ def report(page: SignedIn, form: PostedForm) -> Response:
         f"Overdue of invoice {overdue.invoice_number} reported; the buyer is in stoppage{late}.",
         kind="success" if overdue.reported_in_time else "error",
     )
+    return RedirectResponse(f"{OVERDUES_PATH}?policy_id={policy_id}", status_code=303)
+
+
+@router.post("/file", response_class=HTMLResponse)
+async def report_file(page: SignedIn, form: PostedForm) -> Response:
+    """Report every invoice of a CSV file (column invoice_number) overdue: all of them, or none."""
+    try:
+        policy_id = _uuid(form, "policy_id", "policy")
+        sent = form.get("file")
+        if not isinstance(sent, UploadFile) or not sent.filename:
+            raise ValidationError("choose a CSV file", field="file")
+        content = await sent.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise ValidationError("the file is over 1 MB; report it with the CLI", field="file")
+        reported = overdues.report_overdues(
+            page.session, page.actor, policy_id, overdues.read_overdue_file(content)
+        )
+    except DomainError as error:
+        return _refused(page, form, error)
+    late = sum(1 for overdue in reported if not overdue.reported_in_time)
+    after = f"; {late} after the deadline (out of cover)" if late else ""
+    flash(page.request, f"{len(reported)} overdue(s) reported{after}.", kind="error" if late else "success")
     return RedirectResponse(f"{OVERDUES_PATH}?policy_id={policy_id}", status_code=303)
 
 
