@@ -1,4 +1,4 @@
-"""`tradecover claims`: list, show (with the indemnity step by step), file, assess."""
+"""`tradecover claims`: list, show (with the indemnity step by step), file, assess; pay, recover, close."""
 
 from __future__ import annotations
 
@@ -10,23 +10,32 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tradecover.claims.assessment import assess_claim, preview_assessment
-from tradecover.claims.documents import upload_document
+from tradecover.claims.documents import mark_documents_complete, upload_document
 from tradecover.claims.filing import file_claim
 from tradecover.claims.model import Claim, ClaimStatus
 from tradecover.claims.queries import find_claim, list_claims
+from tradecover.cli.claim_settlement import (
+    close_command,
+    pay_command,
+    recover_command,
+    service_levels_command,
+)
 from tradecover.cli.database import command_transaction, open_engine
 from tradecover.cli.output import print_table
 from tradecover.declarations.model import Shipment
 from tradecover.errors import ValidationError
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
+from tradecover.parties.model import Organisation
+from tradecover.parties.roles import OrganisationKind
 from tradecover.parties.service import actor_by_email
 from tradecover.policies.service import find_policy
 
 claims_app = typer.Typer(
-    help="Claims: list, show the indemnity step by step, file on overdue invoices, assess.",
+    help="Claims: list, show the indemnity step by step, file, assess, pay, recover, close, service levels.",
     no_args_is_help=True,
 )
 AsOption = Annotated[
@@ -80,7 +89,17 @@ def list_command(
         print_table(table)
 
 
-def _print_breakdown(console: Console, claim: Claim, breakdown: dict[str, Any]) -> None:
+def _insurer_names(session: Session) -> dict[str, str]:
+    """Insurers' names by id, for the members' table."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.kind == OrganisationKind.INSURER)
+    )
+    return {str(row.id): row.name for row in rows}
+
+
+def _print_breakdown(
+    console: Console, claim: Claim, breakdown: dict[str, Any], names: dict[str, str] | None = None
+) -> None:
     lines = Table(title="Invoices")
     for column in (
         "Invoice",
@@ -117,7 +136,8 @@ def _print_breakdown(console: Console, claim: Claim, breakdown: dict[str, Any]) 
     for column in ("Insurer", "Share", "Pays", "To the bank", "To the insured"):
         members.add_column(column, no_wrap=True)
     for m in breakdown.get("members", []):
-        members.add_row(m["insurer_id"], m["share"], m["amount"], m["to_bank"], m["to_insured"])
+        insurer = (names or {}).get(m["insurer_id"], m["insurer_id"])
+        members.add_row(insurer, m["share"], m["amount"], m["to_bank"], m["to_insured"])
     print_table(members, console)
 
 
@@ -144,7 +164,7 @@ def show_command(claim: Annotated[str, typer.Argument(help="The claim's number o
             if day is not None:
                 console.print(f"  {label}: {day.isoformat()}")
         breakdown = found.breakdown_json or preview_assessment(session, Actor.system(), found.id).to_json()
-        _print_breakdown(console, found, breakdown)
+        _print_breakdown(console, found, breakdown, _insurer_names(session))
 
 
 @claims_app.command("file")
@@ -199,6 +219,18 @@ def file_command(
         )
 
 
+@claims_app.command("complete")
+def complete_command(
+    claim: Annotated[str, typer.Argument(help="The claim's number or id.")],
+    as_user: AsOption = None,
+) -> None:
+    """Declare the claim's documents complete: the 30-day decision clock starts."""
+    with open_engine() as engine, command_transaction(engine) as session:
+        actor = actor_by_email(session, as_user)
+        found = mark_documents_complete(session, actor, find_claim(session, claim).id)
+        Console().print(f"{found.number}: documents complete; decide by {found.decision_deadline}")
+
+
 @claims_app.command("assess")
 def assess_command(
     claim: Annotated[str, typer.Argument(help="The claim's number or id.")],
@@ -218,7 +250,8 @@ def assess_command(
                 raise ValidationError(
                     "give --outcome, or --preview to compute without deciding", field="outcome"
                 )
-            _print_breakdown(console, found, preview_assessment(session, actor, found.id).to_json())
+            breakdown = preview_assessment(session, actor, found.id).to_json()
+            _print_breakdown(console, found, breakdown, _insurer_names(session))
             return
         decided = assess_claim(
             session,
@@ -232,3 +265,9 @@ def assess_command(
             f"{decided.number}: {decided.status.value}, {decided.outcome.value if decided.outcome else ''} "
             f"{decided.indemnity}"
         )
+
+
+claims_app.command("pay")(pay_command)
+claims_app.command("recover")(recover_command)
+claims_app.command("close")(close_command)
+claims_app.command("service-levels")(service_levels_command)
