@@ -289,3 +289,24 @@ def test_the_tick_alerts_then_takes_unreported_invoices_out_of_cover_once(
     # The filing window closes six months after the date of loss: a reminder the day before.
     assert run_tick(db, dt.date(2027, 2, 28)).deadline_alerts == 2
     assert alerts(db, holder, "claim_filing_deadline_tomorrow") == 1
+
+
+def test_the_stoppage_for_an_unreported_overdue_lifts_once_the_invoice_is_paid(
+    db: Session, world_: Overdues, clock: FixedClock
+) -> None:
+    book = world_.book
+    _move(clock, DEADLINE + DAY)
+    assert run_tick(db, DEADLINE + DAY).out_of_cover == 2
+    stoppage = open_stoppage(db, book.policy.id, book.buyer.id)
+    assert stoppage is not None
+    assert stoppage.since == DEADLINE + DAY
+    declare_payment(
+        db, book.exporter, book.policy.id, PaymentDeclaration(book.buyer.id, usd(10_000), DEADLINE)
+    )
+    assert run_tick(db, DEADLINE + 2 * DAY).stoppages_lifted == 0  # INV-2 is still unpaid
+    declare_payment(
+        db, book.exporter, book.policy.id, PaymentDeclaration(book.buyer.id, usd(10_000), DEADLINE)
+    )
+    assert run_tick(db, DEADLINE + 3 * DAY).stoppages_lifted == 1
+    assert open_stoppage(db, book.policy.id, book.buyer.id) is None
+    assert stoppage.lifted_on == DEADLINE + 3 * DAY

@@ -23,10 +23,10 @@ from tradecover.alerts.model import Alert
 from tradecover.alerts.service import raise_alerts
 from tradecover.claims.model import Claim, ClaimStatus
 from tradecover.claims.overdue_model import OPEN_STATUSES, Overdue
-from tradecover.claims.overdues import insurer_addressees, withdraw_paid_overdues
+from tradecover.claims.overdues import buyer_still_stopped, insurer_addressees, withdraw_paid_overdues
 from tradecover.claims.rules.deadlines import claim_filing_window, date_of_loss, overdue_reporting_deadline
 from tradecover.declarations import events
-from tradecover.declarations.events import StoppageReason
+from tradecover.declarations.events import BuyerStoppage, StoppageReason
 from tradecover.declarations.model import Shipment
 from tradecover.declarations.rules import show
 from tradecover.policies.model import Policy
@@ -44,6 +44,7 @@ class TickReport:
 
     on: dt.date
     withdrawn: int = 0
+    stoppages_lifted: int = 0
     out_of_cover: int = 0
     unreported_alerts: int = 0
     deadline_alerts: int = 0
@@ -63,6 +64,7 @@ class TickReport:
         return [
             f"tick {self.on.isoformat()}",
             f"overdues withdrawn (paid): {self.withdrawn}",
+            f"stoppages lifted (unreported invoice paid): {self.stoppages_lifted}",
             f"invoices out of cover (overdue not reported): {self.out_of_cover}",
             f"alerts: overdue not yet reported {self.unreported_alerts}, reporting deadline tomorrow "
             f"{self.deadline_alerts}, date of loss reached {self.loss_date_alerts}, service level about to "
@@ -253,10 +255,25 @@ def _check_service_levels(session: Session, on: dt.date, report: TickReport) -> 
         )
 
 
+def _lift_cleared_stoppages(session: Session, on: dt.date, report: TickReport) -> None:
+    # A stoppage for an unreported overdue has no report whose withdrawal would lift it: once that
+    # invoice is paid (and nothing else keeps the buyer stopped) the day's run lifts it.
+    open_ones = session.scalars(
+        select(BuyerStoppage)
+        .where(BuyerStoppage.lifted_on.is_(None), BuyerStoppage.reason == StoppageReason.OVERDUE_NOT_REPORTED)
+        .order_by(BuyerStoppage.since, BuyerStoppage.id)
+    ).all()
+    for stoppage in open_ones:
+        if not buyer_still_stopped(session, stoppage.policy_id, stoppage.buyer_id, on):
+            events.lift_stoppage(session, stoppage.policy_id, stoppage.buyer_id, on)
+            report.stoppages_lifted += 1
+
+
 def run_tick(session: Session, on: dt.date) -> TickReport:
     """The day's run: withdrawals, cover lost for unreported overdues, and the day's alerts."""
     report = TickReport(on)
     report.withdrawn = len(withdraw_paid_overdues(session, on))
+    _lift_cleared_stoppages(session, on, report)
     _check_unreported(session, on, report)
     _check_dates_of_loss(session, on, report)
     _check_service_levels(session, on, report)
