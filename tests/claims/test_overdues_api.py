@@ -100,7 +100,7 @@ def test_many_overdues_are_reported_together_or_not_at_all(
 ) -> None:
     headers = world.policyholder_a.headers
     bad = client.post(
-        "/overdues/bulk",
+        "/overdue-reports",
         json={"policy_id": setting["policy"], "invoice_numbers": ["INV-1", "INV-X"]},
         headers=headers,
     )
@@ -108,7 +108,7 @@ def test_many_overdues_are_reported_together_or_not_at_all(
     assert bad.json()["errors"][0]["message"].startswith("row 2: no invoice INV-X is declared on policy")
     assert count(db) == 0
     good = client.post(
-        "/overdues/bulk",
+        "/overdue-reports",
         json={"policy_id": setting["policy"], "invoice_numbers": ["INV-1", "INV-2"]},
         headers=headers,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from tradecover.api.deps import CurrentActor, KeyFirstRoute, UnitOfWork
 from tradecover.api.errors import error_responses
+from tradecover.api.schemas.common import IsoDate
 from tradecover.api.schemas.declarations import (
     BuyerExposureOut,
     ImportBatchOut,
@@ -94,7 +94,7 @@ def exposure_by_buyer(
     policy_id: uuid.UUID,
     session: UnitOfWork,
     actor: CurrentActor,
-    on: Annotated[dt.date | None, Query(description="The date (default today).")] = None,
+    on: Annotated[IsoDate | None, Query(description="The date (default today).")] = None,
 ) -> list[BuyerExposureOut]:
     """Each buyer with a limit or a shipment: limit in force, insured outstanding, what is available."""
     rows = service.exposure_by_buyer(session, actor, policy_id, on=on or get_clock().today())

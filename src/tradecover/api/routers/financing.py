@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.api.deps import CurrentActor, KeyFirstRoute, UnitOfWork
 from tradecover.api.errors import error_responses
+from tradecover.api.schemas.common import IsoDate
 from tradecover.api.schemas.financing import (
     BorrowingBaseOut,
     FacilityCreate,
@@ -84,7 +84,7 @@ def borrowing_base(
     facility_id: uuid.UUID,
     session: UnitOfWork,
     actor: CurrentActor,
-    on: Annotated[dt.date | None, Query(description="The date (default today).")] = None,
+    on: Annotated[IsoDate | None, Query(description="The date (default today).")] = None,
 ) -> BorrowingBaseOut:
     """Advance rate × eligible receivables on a date, each receivable with why it is in or out."""
     base = borrowing.facility_borrowing_base(session, actor, facility_id, on=on or get_clock().today())

@@ -41,7 +41,7 @@ def report_overdue(body: OverdueCreate, session: UnitOfWork, actor: CurrentActor
 
 
 @router.post(
-    "/overdues/bulk",
+    "/overdue-reports",
     response_model=list[OverdueOut],
     status_code=status.HTTP_201_CREATED,
     summary="Report many overdues",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tradecover.api.schemas.common import NO_NUL, MoneyAmount
+from tradecover.api.schemas.common import NO_NUL, IsoDate, MoneyAmount
 from tradecover.claims.model import ClaimMemberShare, ClaimStatus, Recovery
 from tradecover.claims.rules.service_levels import DurationStats
 from tradecover.claims.service_levels import ServiceLevelRow
@@ -181,8 +181,8 @@ class ServiceLevelQuery(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"date_from": "2026-01-01", "date_to": "2026-12-31"}]}
     )
 
-    date_from: dt.date | None = Field(default=None, description="A year before date_to by default.")
-    date_to: dt.date | None = Field(default=None, description="Today by default.")
+    date_from: IsoDate | None = Field(default=None, description="A year before date_to by default.")
+    date_to: IsoDate | None = Field(default=None, description="Today by default.")
     insurer_id: uuid.UUID | None = None
     programme_id: uuid.UUID | None = None
 

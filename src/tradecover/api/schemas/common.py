@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from tradecover.money import Money
 
 # PostgreSQL text cannot hold NUL; refusing it here makes it a 422 instead of a database error.
 NO_NUL = r"^[^\x00]*$"
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD (or a date) is a date: pydantic would otherwise read '0' as a Unix timestamp."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date, YYYY-MM-DD")
+    return value
+
+
+# A date in a query string or body: YYYY-MM-DD only.
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class ErrorDetail(BaseModel):
