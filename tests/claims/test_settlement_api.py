@@ -111,6 +111,10 @@ def test_bad_input_is_a_422(db: Session, client: TestClient) -> None:
         headers=leader_headers,
     )
     assert levels.status_code == 422
+    # A number is no date (pydantic alone would read it as a Unix timestamp).
+    timestamp = client.get("/claim-service-levels", params={"date_to": "0"}, headers=leader_headers)
+    assert timestamp.status_code == 422
+    assert "YYYY-MM-DD" in timestamp.text
 
 
 def test_other_organisations_see_nothing(db: Session, client: TestClient) -> None:
