@@ -50,12 +50,17 @@ def _bound_to_the_tests_connection(connection: Connection) -> Iterator[None]:
 # Schema-valid is not always acceptable: the insurance rules refuse some well-formed requests with
 # 422 (a role the organisation's kind cannot hold, an unknown country code), which that check forbids.
 RULES_MAY_REFUSE = [schemathesis.checks.positive_data_acceptance]
+# In a whole-suite run, schemathesis generates for GET /risk-runs a negative case whose invalid part (an
+# undeclared query parameter) is dropped in transport, so the request it sends is `?offset=0`, valid, and
+# rightly answered 200: a false "schema-violating request accepted". Its other checks still run.
+TRANSPORT_FALSE_NEGATIVES = {("GET", "/risk-runs"): [schemathesis.checks.negative_data_rejection]}
 
 
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_every_operation_answers_within_its_schema_for_the_platform_admin(case: Any, world: World) -> None:
-    case.call_and_validate(headers=world.admin.headers, excluded_checks=RULES_MAY_REFUSE)
+    excluded = RULES_MAY_REFUSE + TRANSPORT_FALSE_NEGATIVES.get((case.method.upper(), case.path), [])
+    case.call_and_validate(headers=world.admin.headers, excluded_checks=excluded)
 
 
 @schema.parametrize()
