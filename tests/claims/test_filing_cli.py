@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-from tests.claims.conftest import open_claims_world, report
+from sqlalchemy import Engine, select
+from tests.claims.conftest import ClaimsWorld, open_claims_world, report
 from tests.cli.conftest import Cli
 
 from tradecover.claims.documents import mark_documents_complete
@@ -15,16 +16,35 @@ from tradecover.db.tenancy import Tenant
 from tradecover.parties.model import User
 
 
-def test_a_claim_is_filed_shown_and_decided_from_the_command_line(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class CliClaims:
+    """A migrated SQLite file with the claims world and INV-1 reported overdue, and who acts on it."""
+
+    cli: Cli
+    engine: Engine
+    world: ClaimsWorld
+    policy: str
+    exporter: str
+    handler: str
+
+
+def cli_claims(tmp_path: Path) -> CliClaims:
+    """The claims world in a fresh SQLite file for the command line, INV-1 reported overdue."""
     cli = Cli(f"sqlite:///{tmp_path / 'cli.db'}")
     assert cli("db", "upgrade").exit_code == 0
     engine = cli.engine()
     with unit_of_work(session_factory(engine), Tenant.unrestricted()) as session:
         world = open_claims_world(session)
         report(world, "INV-1")
-        policy = world.policy.number
         exporter = session.get_one(User, world.exporter.user_id).email
         handler = session.get_one(User, world.handler.user_id).email
+        return CliClaims(cli, engine, world, world.policy.number, exporter, handler)
+
+
+def test_a_claim_is_filed_shown_and_decided_from_the_command_line(tmp_path: Path) -> None:
+    setup = cli_claims(tmp_path)
+    cli, engine, world = setup.cli, setup.engine, setup.world
+    policy, exporter, handler = setup.policy, setup.exporter, setup.handler
     statement = tmp_path / "statement.pdf"
     statement.write_bytes(b"%PDF-1.4 statement")
     program = tmp_path / "run.exe"

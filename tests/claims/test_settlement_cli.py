@@ -5,25 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
-from tests.claims.conftest import open_claims_world, report
-from tests.cli.conftest import Cli
+from tests.claims.test_filing_cli import cli_claims
 
 from tradecover.claims.model import Claim, ClaimStatus
 from tradecover.db.session import session_factory, unit_of_work
 from tradecover.db.tenancy import Tenant
-from tradecover.parties.model import User
 
 
 def test_a_claim_is_paid_recovered_and_closed_from_the_command_line(tmp_path: Path) -> None:
-    cli = Cli(f"sqlite:///{tmp_path / 'cli.db'}")
-    assert cli("db", "upgrade").exit_code == 0
-    engine = cli.engine()
-    with unit_of_work(session_factory(engine), Tenant.unrestricted()) as session:
-        world = open_claims_world(session)
-        report(world, "INV-1")
-        policy = world.policy.number
-        exporter = session.get_one(User, world.exporter.user_id).email
-        handler = session.get_one(User, world.handler.user_id).email
+    setup = cli_claims(tmp_path)
+    cli, engine = setup.cli, setup.engine
+    policy, exporter, handler = setup.policy, setup.exporter, setup.handler
     statement = tmp_path / "statement.pdf"
     statement.write_bytes(b"%PDF-1.4 statement of account")
     filed = cli(
