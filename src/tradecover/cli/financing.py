@@ -144,6 +144,17 @@ def borrowing_base_command(facility: FacilityArgument, on: OnOption = None) -> N
         )
 
 
+def _move(facility: str, amount: str, on: str | None, as_user: str | None, *, repayment: bool) -> None:
+    with open_engine() as engine, command_transaction(engine) as session:
+        actor = actor_by_email(session, as_user)
+        found = facilities.find_facility(session, facility)
+        book = drawings.repay if repayment else drawings.draw
+        moved = book(session, actor, found.id, _money(amount, found.currency), on=_date(on) if on else None)
+        owed = facilities.outstanding(session, found)
+        done = "Repaid" if repayment else "Drew"
+        Console().print(f"{done} {moved.amount} under {found.reference}; outstanding {owed}")
+
+
 @financing_app.command("draw")
 def draw_command(
     facility: FacilityArgument,
@@ -152,14 +163,7 @@ def draw_command(
     as_user: AsOption = None,
 ) -> None:
     """Draw under a facility: refused above the borrowing base, the limit, or after maturity."""
-    with open_engine() as engine, command_transaction(engine) as session:
-        actor = actor_by_email(session, as_user)
-        found = facilities.find_facility(session, facility)
-        moved = drawings.draw(
-            session, actor, found.id, _money(amount, found.currency), on=_date(on) if on else None
-        )
-        owed = facilities.outstanding(session, found)
-        Console().print(f"Drew {moved.amount} under {found.reference}; outstanding {owed}")
+    _move(facility, amount, on, as_user, repayment=False)
 
 
 @financing_app.command("repay")
@@ -170,14 +174,7 @@ def repay_command(
     as_user: AsOption = None,
 ) -> None:
     """Record a repayment: not more than what is outstanding."""
-    with open_engine() as engine, command_transaction(engine) as session:
-        actor = actor_by_email(session, as_user)
-        found = facilities.find_facility(session, facility)
-        moved = drawings.repay(
-            session, actor, found.id, _money(amount, found.currency), on=_date(on) if on else None
-        )
-        owed = facilities.outstanding(session, found)
-        Console().print(f"Repaid {moved.amount} under {found.reference}; outstanding {owed}")
+    _move(facility, amount, on, as_user, repayment=True)
 
 
 @financing_app.command("close")
