@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -29,8 +28,8 @@ from tradecover.claims.overdues import report_overdues
 from tradecover.claims.recoveries import record_recovery
 from tradecover.claims.rules.deadlines import date_of_loss
 from tradecover.claims.settlement import pay_member_share
-from tradecover.clock import FixedClock, set_clock
 from tradecover.declarations.model import Shipment
+from tradecover.demo.days import on_day
 from tradecover.errors import DomainError
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
@@ -55,15 +54,6 @@ CLAIM_LETTER = (
 )
 
 
-@contextmanager
-def _on(day: dt.date) -> Iterator[None]:
-    previous = set_clock(FixedClock(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)))
-    try:
-        yield
-    finally:
-        set_clock(previous)
-
-
 def report_demo_overdues(
     session: Session, today: dt.date, *, except_policies: Sequence[uuid.UUID] = ()
 ) -> int:
@@ -83,7 +73,7 @@ def report_demo_overdues(
     system = Actor.system()
     reported = 0
     for (day, policy_id), invoices in sorted(by_day.items(), key=lambda item: (item[0][0], str(item[0][1]))):
-        with _on(day):
+        with on_day(day):
             reported += len(report_overdues(session, system, policy_id, invoices))
     return reported
 
@@ -159,7 +149,7 @@ def seed_demo_claims(session: Session, today: dt.date) -> int:
         handler = _staff(session, candidate.policy.insurer_id)
         filed_on = candidate.loss_on + FILED_AFTER_LOSS
         try:
-            with session.begin_nested(), _on(filed_on):
+            with session.begin_nested(), on_day(filed_on):
                 claim = file_claim(
                     session,
                     system,
@@ -177,12 +167,12 @@ def seed_demo_claims(session: Session, today: dt.date) -> int:
         complete_on = filed_on + COMPLETE_AFTER_FILING
         if complete_on > today:
             continue
-        with _on(complete_on):
+        with on_day(complete_on):
             mark_documents_complete(session, handler, claim.id)
         decided_on = complete_on + dt.timedelta(days=DECISION_DAYS[number % len(DECISION_DAYS)])
         if decided_on > today:
             continue
-        with _on(decided_on):
+        with on_day(decided_on):
             if not preview_assessment(session, handler, claim.id).indemnity.is_positive:
                 assess_claim(
                     session,
@@ -196,7 +186,7 @@ def seed_demo_claims(session: Session, today: dt.date) -> int:
         paid_on = decided_on + dt.timedelta(days=PAYMENT_DAYS[number % len(PAYMENT_DAYS)])
         if claim.status is not ClaimStatus.ASSESSED or paid_on > today:
             continue  # waiting for a second approver, or not yet paid
-        with _on(paid_on):
+        with on_day(paid_on):
             _pay_all(session, claim, paid_on)
         _first_recovery(session, handler, claim, paid_on, today, filed)
     return filed
@@ -210,7 +200,7 @@ def _first_recovery(
     if filed != 1 or received_on > today or not claim.insured_loss_minor:
         return
     amount = Money.from_minor(claim.insured_loss_minor // 5, claim.currency)
-    with _on(received_on):
+    with on_day(received_on):
         record_recovery(
             session,
             handler,

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from tradecover.buyers.grades import change_buyer_grade
 from tradecover.buyers.model import Buyer, BuyerKind
-from tradecover.clock import FixedClock, set_clock
 from tradecover.declarations.model import Shipment
 from tradecover.declarations.payments import PaymentDeclaration, declare_payment
 from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
+from tradecover.demo.days import on_day
 from tradecover.financing.drawings import draw, repay
 from tradecover.financing.facilities import assign_policy, create_facility
 from tradecover.limits.decisions import request_limit
@@ -77,15 +75,6 @@ DRAWN_ON, DRAWN = dt.date(2025, 11, 26), Money.of(700_000, "CNY")
 REPAID_ON, REPAID = dt.date(2025, 12, 10), Money.of(100_000, "CNY")
 
 
-@contextmanager
-def _on(day: dt.date) -> Iterator[None]:
-    previous = set_clock(FixedClock(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)))
-    try:
-        yield
-    finally:
-        set_clock(previous)
-
-
 def _actor(session: Session, email: str) -> Actor:
     user = session.scalars(select(User).where(User.email == email)).first()
     return Actor.system() if user is None else actor_for(user)
@@ -123,7 +112,7 @@ def seed_financed_pool_policy(session: Session, pool_id: uuid.UUID) -> Policy | 
     if product is None or len(buyers) < len(LIMITS):
         return None
     table = rate_table_for(session, product)
-    with _on(POLICY_STARTS):
+    with on_day(POLICY_STARTS):
         policy = issue_policy(
             session,
             Actor.system(),
@@ -135,11 +124,11 @@ def seed_financed_pool_policy(session: Session, pool_id: uuid.UUID) -> Policy | 
             rate_table_id=table.id,
             preferential_discount=Rate(table.preferential_discount),
         )
-    with _on(POLICY_STARTS + dt.timedelta(days=4)):
+    with on_day(POLICY_STARTS + dt.timedelta(days=4)):
         for buyer, amount in zip(buyers, LIMITS, strict=True):
             request_limit(session, exporter, policy.id, buyer.id, amount)
     bank = _actor(session, BANK_OFFICER)
-    with _on(FACILITY_STARTS):
+    with on_day(FACILITY_STARTS):
         facility = create_facility(
             session,
             bank,
@@ -158,7 +147,7 @@ def seed_financed_pool_policy(session: Session, pool_id: uuid.UUID) -> Policy | 
     events.append((DRAWN_ON, 2, DRAWN))
     events.append((REPAID_ON, 3, REPAID))
     for day, kind, what in sorted(events, key=lambda e: (e[0], e[1])):
-        with _on(day):
+        with on_day(day):
             if kind == 0 and isinstance(what, _Invoice):
                 declare_shipment(
                     session,
@@ -183,7 +172,7 @@ def seed_financed_pool_policy(session: Session, pool_id: uuid.UUID) -> Policy | 
                 draw(session, bank, facility.id, what, on=day)
             elif isinstance(what, Money):
                 repay(session, bank, facility.id, what, on=day)
-    with _on(INSOLVENT_ON):
+    with on_day(INSOLVENT_ON):
         change_buyer_grade(
             session,
             _actor(session, POOL_UNDERWRITER),
