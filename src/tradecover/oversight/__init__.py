@@ -1,0 +1,1 @@
+"""Oversight: coverage, growth, premium, claims, subsidies, financing and exposure at a glance."""
