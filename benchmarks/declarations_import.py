@@ -38,7 +38,8 @@ from tradecover.db.engine import make_engine
 from tradecover.db.migrate import upgrade
 from tradecover.db.session import session_factory, unit_of_work
 from tradecover.db.tenancy import Tenant
-from tradecover.declarations.imports import COLUMNS, import_declarations
+from tradecover.declarations.import_rows import COLUMNS
+from tradecover.declarations.imports import import_declarations
 from tradecover.declarations.model import Shipment
 from tradecover.declarations.rules import CoverSource
 from tradecover.limits.decisions import request_limit

@@ -10,7 +10,7 @@ from tests.limits.conftest import TODAY, open_book
 
 from tradecover.db.session import session_factory, unit_of_work
 from tradecover.db.tenancy import Tenant
-from tradecover.declarations.imports import COLUMNS
+from tradecover.declarations.import_rows import COLUMNS
 from tradecover.declarations.model import ImportBatch, Shipment
 
 

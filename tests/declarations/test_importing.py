@@ -9,14 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tests.limits.conftest import TODAY, Book, new_buyer, usd
 
-from tradecover.declarations import imports
+from tradecover.declarations import import_plan
+from tradecover.declarations.import_rows import COLUMNS
 from tradecover.declarations.imports import get_batch, import_declarations
 from tradecover.declarations.model import ImportBatch, ImportStatus, Payment, PaymentApplication, Shipment
 from tradecover.declarations.service import ShipmentDeclaration, declare_shipment, exposure
 from tradecover.errors import Conflict, ValidationError
 from tradecover.limits.decisions import request_limit
 
-HEADER = ",".join(imports.COLUMNS) + "\n"
+HEADER = ",".join(COLUMNS) + "\n"
 
 
 def line(
@@ -159,7 +160,7 @@ def test_a_malformed_file_is_refused_and_nothing_is_recorded(
 def test_a_failure_part_way_through_a_file_leaves_nothing(
     db: Session, limited: Book, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(imports, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(import_plan, "INSERT_CHUNK", 2)
     day, due = TODAY.isoformat(), (TODAY + dt.timedelta(days=60)).isoformat()
     other = new_buyer(db)
     content = HEADER + "".join(line(limited, "shipment", f"F-{n}", "100.00", day, due) for n in range(5))

@@ -4,7 +4,8 @@
 gets a shipment every two to five weeks through the 2025 policy year, each a slice of its limit at 30,
 60 or 90 days' credit, paid on or a little after its due date; about one buyer in twelve stops paying
 part-way, which leaves its later invoices overdue, and gets no new shipments a month after the first
-unpaid one. Seeding sends the declarations as files through
+unpaid one. The tariff shock shows: shipments to US buyers fall by more than half in April and May, and
+one US buyer in ten stops paying in the months after. Seeding sends the declarations as files through
 `import_declarations`, in bulk (the flagship exporter weekly and on time, the others monthly), and the
 rules judge every shipment against the limits of its date.
 """
@@ -15,7 +16,7 @@ import datetime as dt
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -23,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from tradecover.buyers.model import Buyer
 from tradecover.clock import FixedClock, get_clock, set_clock
-from tradecover.declarations.imports import COLUMNS, import_declarations
+from tradecover.declarations.import_rows import COLUMNS
+from tradecover.declarations.imports import import_declarations
 from tradecover.limits.model import CreditLimit
 from tradecover.money import minor_unit_exponent
 from tradecover.parties.actor import Actor
@@ -33,6 +35,9 @@ YEAR_START = dt.date(2025, 1, 6)
 YEAR_END = dt.date(2025, 12, 31)
 CREDIT_DAYS = (30, 60, 60, 90)
 STOPS_PAYING_ONE_IN = 12
+# The tariff shock: US shipments dip in April and May 2025, and one US buyer in ten stops paying after it.
+TARIFF_DIP = (dt.date(2025, 4, 1), dt.date(2025, 5, 31))
+US_DEFAULTS_ONE_IN = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +70,52 @@ def _amount(minor: int, currency: str) -> str:
     return f"{minor // unit}.{minor % unit:0{places}d}"
 
 
-def _buyer_rows(rng: random.Random, buyer: CoveredBuyer, serial: int) -> list[PlannedRow]:
+@dataclass(frozen=True, slots=True)
+class Year:
+    """The window a plan covers: its days, until when payments are declared, and the invoice prefix."""
+
+    start: dt.date
+    end: dt.date
+    paid_until: dt.date
+    prefix: str
+
+
+DEMO_YEAR = Year(YEAR_START, YEAR_END, YEAR_END, "D")
+
+
+def tariff_shock(amount: int, day: dt.date, country: str) -> int:
+    """The 2025 story: exports to US buyers fall by more than half in April and May after the tariffs."""
+    if country == "US" and TARIFF_DIP[0] <= day <= TARIFF_DIP[1]:
+        return amount * 45 // 100
+    return amount
+
+
+def _tariff_default(seed: int, serial: int, buyer: CoveredBuyer, year: Year) -> dt.date | None:
+    # Its own random stream per buyer, so the other draws (and every other buyer's rows) stay as they were.
+    if buyer.country != "US" or not year.start <= TARIFF_DIP[0] <= year.end:
+        return None
+    rng = random.Random(f"demo:{seed}:tariff:{serial}")
+    if rng.randrange(US_DEFAULTS_ONE_IN) != 0:
+        return None
+    return TARIFF_DIP[0] + dt.timedelta(days=rng.randrange(20, 150))
+
+
+def buyer_rows(
+    rng: random.Random,
+    buyer: CoveredBuyer,
+    serial: int,
+    year: Year = DEMO_YEAR,
+    amount_of: Callable[[int, dt.date, str], int] = tariff_shock,
+    tariff_stop: dt.date | None = None,
+) -> list[PlannedRow]:
     rows: list[PlannedRow] = []
     who = f"{buyer.country},{buyer.registration_number}"
     stops_on = (
-        YEAR_START + dt.timedelta(days=rng.randrange(120, 330))
-        if rng.randrange(STOPS_PAYING_ONE_IN) == 0
-        else None
+        year.start + dt.timedelta(days=rng.randrange(120, 330))
+        if rng.randrange(STOPS_PAYING_ONE_IN) == 0 and year is DEMO_YEAR
+        else tariff_stop
     )
-    first, last = max(YEAR_START, buyer.period_start), min(YEAR_END, buyer.period_end)
+    first, last = max(year.start, buyer.period_start), min(year.end, buyer.period_end)
     day = first + dt.timedelta(days=rng.randrange(0, 21))
     number = 0
     # A buyer that stops paying gets no new shipments a month after its first unpaid one: the exporter
@@ -83,9 +125,9 @@ def _buyer_rows(rng: random.Random, buyer: CoveredBuyer, serial: int) -> list[Pl
         if day.weekday() < 5:
             number += 1
             credit_days = rng.choice(CREDIT_DAYS)
-            amount = max(buyer.limit_minor * rng.randrange(8, 30) // 100, 100)
+            amount = max(amount_of(buyer.limit_minor * rng.randrange(8, 30) // 100, day, buyer.country), 100)
             due = day + dt.timedelta(days=credit_days)
-            invoice = f"D{serial:05d}-{number:03d}"
+            invoice = f"{year.prefix}{serial:05d}-{number:03d}"
             money = _amount(amount, buyer.currency)
             shipped = (
                 "shipment",
@@ -100,7 +142,7 @@ def _buyer_rows(rng: random.Random, buyer: CoveredBuyer, serial: int) -> list[Pl
             )
             rows.append(PlannedRow(buyer.policy_id, day, ",".join(shipped)))
             paid_on = due + dt.timedelta(days=rng.choice((-5, 0, 0, 3, 10, 25)))
-            if (stops_on is None or paid_on < stops_on) and paid_on <= last:
+            if (stops_on is None or paid_on < stops_on) and paid_on <= last + (year.paid_until - year.end):
                 paid_on = max(paid_on, day)
                 paid = ("payment", who, "", money, buyer.currency, "", "", paid_on.isoformat(), "")
                 rows.append(PlannedRow(buyer.policy_id, paid_on, ",".join(paid)))
@@ -115,7 +157,8 @@ def plan_declarations(seed: int, buyers: Sequence[CoveredBuyer]) -> list[Planned
     rng = random.Random(f"demo:{seed}:declarations")
     rows: list[PlannedRow] = []
     for serial, buyer in enumerate(buyers):
-        rows.extend(_buyer_rows(rng, buyer, serial))
+        tariff_stop = _tariff_default(seed, serial, buyer, DEMO_YEAR)
+        rows.extend(buyer_rows(rng, buyer, serial, tariff_stop=tariff_stop))
     return rows
 
 
@@ -123,12 +166,12 @@ def _monday_after(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=7 - day.weekday())
 
 
-def _month_after(day: dt.date) -> dt.date:
+def month_after(day: dt.date) -> dt.date:
     first_of_next = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return first_of_next + dt.timedelta(days=2)
 
 
-def _covered_buyers(session: Session) -> list[CoveredBuyer]:
+def covered_buyers(session: Session) -> list[CoveredBuyer]:
     rows = session.execute(
         select(
             CreditLimit.policy_id,
@@ -164,10 +207,10 @@ def seed_demo_declarations(
     the book knows every payment received by then.
     """
     weekly = set(session.scalars(select(Policy.id).where(Policy.policyholder_id == flagship_id)))
-    rows = plan_declarations(seed, _covered_buyers(session))
+    rows = plan_declarations(seed, covered_buyers(session))
     files: dict[tuple[uuid.UUID, dt.date], list[str]] = defaultdict(list)
     for row in rows:
-        declared_on = _monday_after(row.day) if row.policy_id in weekly else _month_after(row.day)
+        declared_on = _monday_after(row.day) if row.policy_id in weekly else month_after(row.day)
         if until is not None and declared_on > until:
             if row.day >= until:
                 continue

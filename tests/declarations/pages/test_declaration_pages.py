@@ -10,7 +10,7 @@ from tests.limits.conftest import TODAY
 from tests.web.conftest import World, csrf_of, sign_in
 
 from tradecover.db.tenancy import Tenant, set_tenant
-from tradecover.declarations.imports import COLUMNS
+from tradecover.declarations.import_rows import COLUMNS
 from tradecover.declarations.model import Shipment
 from tradecover.parties.roles import Role
 
