@@ -29,6 +29,7 @@ from tradecover.web.pages import (
     invoices,
     limits,
     overdues,
+    oversight,
     policies,
     pools,
     products,
@@ -83,6 +84,7 @@ def create_web(sessions: sessionmaker[Session], settings: Settings) -> FastAPI:
         claim_settlement,
         claims,
         overdues,
+        oversight,
     ):
         web.include_router(module.router)
     return web
