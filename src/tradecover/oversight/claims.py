@@ -1,0 +1,363 @@
+"""Claims metrics: filed, decided, paid, rejected, outstanding and recovered, by month, insurer and country.
+
+Every figure is a SQL aggregate grouped by (month, currency, dimension) and converted per month into the
+reporting currency at the rate of the month's first day. "Paid" is what the insurers paid, by the date
+each member paid its part (`ClaimMemberShare.paid_on`); "amount claimed" is the unpaid amount of the
+claimed invoices as filed. The helpers `month_of` and `monthly` are shared by the other metric modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from tradecover.buyers.model import Buyer
+from tradecover.claims.model import Claim, ClaimInvoice, ClaimMemberShare, ClaimOutcome, Recovery
+from tradecover.oversight.conversion import to_reporting
+from tradecover.oversight.period import Period
+from tradecover.oversight.premium import premium_totals
+from tradecover.oversight.scope import EXEMPT, Scope
+from tradecover.parties.model import Organisation
+
+ZERO = Decimal(0)
+
+
+def month_of(session: Session, column: Any) -> ColumnElement[str]:
+    """A SQL expression giving a date column's month as 'YYYY-MM' on either backend."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def parse_month(text: str | dt.date) -> dt.date:
+    """The first day of a month given as 'YYYY-MM' (or a date)."""
+    if isinstance(text, dt.date):
+        return text.replace(day=1)
+    year, month = text[:7].split("-")
+    return dt.date(int(year), int(month), 1)
+
+
+def monthly(rows: Iterable[Sequence[Any]], currency: str) -> dict[tuple[dt.date, Hashable], Decimal]:
+    """Rows (month, currency, key, amount_minor) converted per month: {(month, key): reporting amount}."""
+    grouped: dict[tuple[dt.date, Hashable], list[tuple[str, int]]] = defaultdict(list)
+    for month, code, key, amount in rows:
+        grouped[(parse_month(month), key)].append((code, int(amount or 0)))
+    return {(month, key): to_reporting(parts, currency, month) for (month, key), parts in grouped.items()}
+
+
+def by_key(amounts: dict[tuple[dt.date, Hashable], Decimal]) -> dict[Hashable, Decimal]:
+    """Monthly amounts added up per key."""
+    totals: dict[Hashable, Decimal] = defaultdict(Decimal)
+    for (_, key), amount in amounts.items():
+        totals[key] += amount
+    return dict(totals)
+
+
+def by_month(amounts: dict[tuple[dt.date, Hashable], Decimal]) -> dict[dt.date, Decimal]:
+    """Monthly amounts added up per month."""
+    totals: dict[dt.date, Decimal] = defaultdict(Decimal)
+    for (month, _), amount in amounts.items():
+        totals[month] += amount
+    return dict(totals)
+
+
+def counts(rows: Iterable[Sequence[Any]]) -> dict[Hashable, int]:
+    """Rows (key, count) as a dict, counts added for repeated keys."""
+    found: dict[Hashable, int] = defaultdict(int)
+    for key, count in rows:
+        found[key] += int(count or 0)
+    return dict(found)
+
+
+def ratio(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
+    """numerator ÷ denominator to four places; None when the denominator is zero."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"))
+
+
+def organisation_names(session: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Organisation names by id (one query)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.id.in_(wanted))
+        .execution_options(**EXEMPT)
+    ).all()
+    return {row[0]: row[1] for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTotals:
+    """The claims figures of a period in the reporting currency."""
+
+    filed: int
+    claimed: Decimal  # unpaid amount of the invoices claimed, as filed
+    decided: int
+    rejected: int
+    paid: int  # claims with a member payment in the period
+    paid_amount: Decimal
+    outstanding: int  # at the period's end: undecided, or approved and not wholly paid
+    outstanding_amount: Decimal  # claimed amount of the undecided + unpaid indemnity of the approved
+    recoveries: Decimal  # net recoveries to the insurers received in the period
+    earned: Decimal  # premium earned in the period (helper A's premium_totals)
+    claims_ratio: Decimal | None  # paid_amount ÷ earned
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimsMonth:
+    """One month's claims."""
+
+    month: dt.date
+    filed: int
+    claimed: Decimal
+    paid: int
+    paid_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimsGroup:
+    """Claims of one insurer or one buyer country over the period."""
+
+    key: str
+    label: str
+    filed: int
+    claimed: Decimal
+    rejected: int
+    paid_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimsReport:
+    """Everything the claims section shows."""
+
+    totals: ClaimTotals
+    months: tuple[ClaimsMonth, ...]
+    insurers: tuple[ClaimsGroup, ...]
+    countries: tuple[ClaimsGroup, ...]
+
+
+Key = tuple[uuid.UUID, str]  # (insurer, buyer country)
+
+
+def within(column: Any, period: Period) -> ColumnElement[bool]:
+    """The column's date falls in the period."""
+    return and_(column >= period.start, column <= period.end)
+
+
+def _grouped_counts(session: Session, scope: Scope, day: Any, period: Period, *extra: Any) -> dict[Any, int]:
+    month = month_of(session, day)
+    rows = session.execute(
+        select(month, Claim.insurer_id, Buyer.country, func.count(Claim.id))
+        .join(Buyer, Buyer.id == Claim.buyer_id)
+        .where(within(day, period), scope.restrict(Claim.policy_id), *extra)
+        .group_by(month, Claim.insurer_id, Buyer.country)
+        .execution_options(**EXEMPT)
+    ).all()
+    return counts(((parse_month(m), (insurer, country)), n) for m, insurer, country, n in rows)
+
+
+def _claimed(session: Session, scope: Scope, period: Period, currency: str) -> dict[Any, Decimal]:
+    month = month_of(session, Claim.filed_on)
+    rows = session.execute(
+        select(
+            month,
+            Claim.currency,
+            Claim.insurer_id,
+            Buyer.country,
+            func.sum(ClaimInvoice.amount_minor - ClaimInvoice.paid_minor),
+        )
+        .join(ClaimInvoice, ClaimInvoice.claim_id == Claim.id)
+        .join(Buyer, Buyer.id == Claim.buyer_id)
+        .where(within(Claim.filed_on, period), scope.restrict(Claim.policy_id))
+        .group_by(month, Claim.currency, Claim.insurer_id, Buyer.country)
+        .execution_options(**EXEMPT)
+    ).all()
+    return monthly(
+        ((m, code, (insurer, country), amount) for m, code, insurer, country, amount in rows), currency
+    )
+
+
+def _paid_amounts(session: Session, scope: Scope, period: Period, currency: str) -> dict[Any, Decimal]:
+    month = month_of(session, ClaimMemberShare.paid_on)
+    rows = session.execute(
+        select(
+            month,
+            ClaimMemberShare.currency,
+            Claim.insurer_id,
+            Buyer.country,
+            func.sum(ClaimMemberShare.amount_minor),
+        )
+        .select_from(ClaimMemberShare)
+        .join(Claim, Claim.id == ClaimMemberShare.claim_id)
+        .join(Buyer, Buyer.id == Claim.buyer_id)
+        .where(within(ClaimMemberShare.paid_on, period), scope.restrict(Claim.policy_id))
+        .group_by(month, ClaimMemberShare.currency, Claim.insurer_id, Buyer.country)
+        .execution_options(**EXEMPT)
+    ).all()
+    return monthly(
+        ((m, code, (insurer, country), amount) for m, code, insurer, country, amount in rows), currency
+    )
+
+
+def _decided(session: Session, scope: Scope, period: Period) -> dict[Key, tuple[int, int]]:
+    """Claims decided in the period per (insurer, country): (decided, rejected)."""
+    rows = session.execute(
+        select(Claim.insurer_id, Buyer.country, Claim.outcome, func.count(Claim.id))
+        .join(Buyer, Buyer.id == Claim.buyer_id)
+        .where(within(Claim.decided_on, period), scope.restrict(Claim.policy_id))
+        .group_by(Claim.insurer_id, Buyer.country, Claim.outcome)
+        .execution_options(**EXEMPT)
+    ).all()
+    found: dict[Key, tuple[int, int]] = {}
+    for insurer, country, outcome, count in rows:
+        decided, refused = found.get((insurer, country), (0, 0))
+        refused += int(count) if outcome == ClaimOutcome.REJECTED else 0
+        found[(insurer, country)] = (decided + int(count), refused)
+    return found
+
+
+def outstanding_at(session: Session, scope: Scope, day: dt.date, currency: str) -> tuple[int, Decimal]:
+    """Claims open at a day's end and their amount: claimed if undecided, indemnity unpaid if approved."""
+    undecided = (
+        Claim.filed_on <= day,
+        or_(Claim.decided_on.is_(None), Claim.decided_on > day),
+        scope.restrict(Claim.policy_id),
+    )
+    rows = session.execute(
+        select(
+            Claim.currency,
+            func.count(func.distinct(Claim.id)),
+            func.sum(ClaimInvoice.amount_minor - ClaimInvoice.paid_minor),
+        )
+        .join(ClaimInvoice, ClaimInvoice.claim_id == Claim.id)
+        .where(*undecided)
+        .group_by(Claim.currency)
+        .execution_options(**EXEMPT)
+    ).all()
+    approved = (
+        Claim.decided_on <= day,
+        Claim.outcome != ClaimOutcome.REJECTED,
+        Claim.indemnity_minor > 0,
+        or_(Claim.paid_on.is_(None), Claim.paid_on > day),
+        scope.restrict(Claim.policy_id),
+    )
+    owed = session.execute(
+        select(Claim.currency, func.count(Claim.id), func.sum(Claim.indemnity_minor))
+        .where(*approved)
+        .group_by(Claim.currency)
+        .execution_options(**EXEMPT)
+    ).all()
+    settled = session.execute(
+        select(ClaimMemberShare.currency, func.sum(ClaimMemberShare.amount_minor))
+        .join(Claim, Claim.id == ClaimMemberShare.claim_id)
+        .where(*approved, ClaimMemberShare.paid_on <= day)
+        .group_by(ClaimMemberShare.currency)
+        .execution_options(**EXEMPT)
+    ).all()
+    number = sum(int(n) for _, n, _ in rows) + sum(int(n) for _, n, _ in owed)
+    parts = [(code, int(amount or 0)) for code, _, amount in rows]
+    parts += [(code, int(amount or 0)) for code, _, amount in owed]
+    parts += [(code, -int(amount or 0)) for code, amount in settled]
+    return number, to_reporting(parts, currency, day.replace(day=1))
+
+
+def recoveries_in(session: Session, scope: Scope, period: Period, currency: str) -> Decimal:
+    """Net recoveries received by the insurers in the period."""
+    month = month_of(session, Recovery.received_on)
+    rows = session.execute(
+        select(month, Recovery.currency, func.sum(Recovery.insurers_minor))
+        .join(Claim, Claim.id == Recovery.claim_id)
+        .where(within(Recovery.received_on, period), scope.restrict(Claim.policy_id))
+        .group_by(month, Recovery.currency)
+        .execution_options(**EXEMPT)
+    ).all()
+    return sum(monthly(((m, code, "", amount) for m, code, amount in rows), currency).values(), ZERO)
+
+
+def _fold(values: dict[Any, Any], pick: Any) -> dict[Any, Any]:
+    folded: dict[Any, Any] = defaultdict(int)
+    for key, value in values.items():
+        folded[pick(key)] += value
+    return dict(folded)
+
+
+def claims_report(session: Session, scope: Scope, period: Period, currency: str) -> ClaimsReport:
+    """Claims filed, decided, paid, outstanding and recovered in the period, by month, insurer and country."""
+    filed = _grouped_counts(session, scope, Claim.filed_on, period)
+    claimed = _claimed(session, scope, period, currency)
+    paid = _grouped_counts(session, scope, Claim.paid_on, period)
+    paid_amounts = _paid_amounts(session, scope, period, currency)
+    decided = _decided(session, scope, period)
+    open_count, open_amount = outstanding_at(session, scope, period.end, currency)
+    recovered = recoveries_in(session, scope, period, currency)
+    earned = premium_totals(session, scope, period, currency).earned
+    paid_total = sum(paid_amounts.values(), ZERO)
+    totals = ClaimTotals(
+        filed=sum(filed.values()),
+        claimed=sum(claimed.values(), ZERO),
+        decided=sum(d for d, _ in decided.values()),
+        rejected=sum(r for _, r in decided.values()),
+        paid=sum(paid.values()),
+        paid_amount=paid_total,
+        outstanding=open_count,
+        outstanding_amount=open_amount,
+        recoveries=recovered,
+        earned=earned,
+        claims_ratio=ratio(paid_total, earned),
+    )
+    month = lambda key: key[0]  # noqa: E731
+    filed_m, claimed_m = _fold(filed, month), _fold(claimed, month)
+    paid_m, paid_amount_m = _fold(paid, month), _fold(paid_amounts, month)
+    months = tuple(
+        ClaimsMonth(
+            m,
+            filed_m.get(m, 0),
+            Decimal(claimed_m.get(m, 0)),
+            paid_m.get(m, 0),
+            Decimal(paid_amount_m.get(m, 0)),
+        )
+        for m in period.months()
+    )
+    insurer_ids = {key[1][0] for key in (*filed, *claimed, *paid_amounts)} | {k[0] for k in decided}
+    names = organisation_names(session, insurer_ids)
+    insurers = _groups(filed, claimed, paid_amounts, decided, 0, lambda k: names.get(k, str(k)))
+    countries = _groups(filed, claimed, paid_amounts, decided, 1, str)
+    return ClaimsReport(totals, months, insurers, countries)
+
+
+def _groups(
+    filed: dict[Any, int],
+    claimed: dict[Any, Decimal],
+    paid: dict[Any, Decimal],
+    decided: dict[Key, tuple[int, int]],
+    part: int,
+    label: Any,
+) -> tuple[ClaimsGroup, ...]:
+    pick = lambda key: key[1][part]  # noqa: E731
+    filed_g, claimed_g, paid_g = _fold(filed, pick), _fold(claimed, pick), _fold(paid, pick)
+    rejected_g = _fold({k: v[1] for k, v in decided.items()}, lambda key: key[part])
+    keys = {*filed_g, *claimed_g, *paid_g, *rejected_g}
+    groups = [
+        ClaimsGroup(
+            str(key),
+            label(key),
+            filed_g.get(key, 0),
+            Decimal(claimed_g.get(key, 0)),
+            rejected_g.get(key, 0),
+            Decimal(paid_g.get(key, 0)),
+        )
+        for key in keys
+    ]
+    groups.sort(key=lambda g: (-g.paid_amount, -g.claimed, -g.filed, g.label))
+    return tuple(groups)
