@@ -1,0 +1,166 @@
+"""Premium written and earned, the subsidy programmes' part of it and its share, by month and in total.
+
+Written: premium of the invoices issued in the period (monthly and minimum-premium true-ups), less the
+premium of the credit notes issued in the period (a credit note cancels its invoice whole). Earned:
+premium priced on the shipments dated in the period (declarations carry their premium), so the two
+differ by the invoicing lag, by credited and re-issued invoices and by true-ups. Subsidy: the
+direct-mode programmes' part of the invoices issued, less that of the invoices credited, by the same
+dates as written premium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradecover.declarations.model import Shipment
+from tradecover.oversight.coverage import converted, growth, month_key, share
+from tradecover.oversight.period import Period
+from tradecover.oversight.scope import EXEMPT, Scope
+from tradecover.premiums.model import CreditNote, PremiumInvoice
+
+WRITTEN = "written"
+SUBSIDY = "subsidy"
+EARNED = "earned"
+
+
+@dataclass(frozen=True, slots=True)
+class PremiumTotals:
+    """Premium of a period in the reporting currency; the subsidy share is of written premium."""
+
+    written: Decimal
+    earned: Decimal
+    subsidy: Decimal
+    subsidy_share: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class PremiumMonth:
+    """One month's written and earned premium and subsidy."""
+
+    month: dt.date
+    written: Decimal
+    earned: Decimal
+    subsidy: Decimal
+
+    @property
+    def subsidy_share(self) -> Decimal | None:
+        """Subsidy ÷ written premium (None without written premium)."""
+        return share(self.subsidy, self.written)
+
+
+@dataclass(frozen=True, slots=True)
+class Premium:
+    """Premium of a period per month, in total and in total a year earlier."""
+
+    period: Period
+    months: tuple[PremiumMonth, ...]
+    totals: PremiumTotals
+    year_earlier: PremiumTotals
+
+    @property
+    def written_yoy(self) -> Decimal | None:
+        """Year-on-year growth of written premium."""
+        return growth(self.totals.written, self.year_earlier.written)
+
+    @property
+    def earned_yoy(self) -> Decimal | None:
+        """Year-on-year growth of earned premium."""
+        return growth(self.totals.earned, self.year_earlier.earned)
+
+
+def _rows(session: Session, scope: Scope, period: Period) -> list[tuple[Any, str, str, int]]:
+    """(month_key, currency, measure, amount) of invoices, credit notes and shipments in the period."""
+    rows: list[tuple[Any, str, str, int]] = []
+    invoiced = month_key(PremiumInvoice.issued_on).label("ym")
+    for ym, code, premium, subsidy in session.execute(
+        select(
+            invoiced,
+            PremiumInvoice.currency,
+            func.sum(PremiumInvoice.premium_minor),
+            func.sum(PremiumInvoice.subsidy_minor),
+        )
+        .where(
+            PremiumInvoice.issued_on.between(period.start, period.end),
+            scope.restrict(PremiumInvoice.policy_id),
+        )
+        .group_by(invoiced, PremiumInvoice.currency)
+        .execution_options(**EXEMPT)
+    ):
+        rows += [(ym, code, WRITTEN, int(premium)), (ym, code, SUBSIDY, int(subsidy))]
+    credited = month_key(CreditNote.issued_on).label("ym")
+    for ym, code, premium, subsidy in session.execute(
+        select(
+            credited,
+            CreditNote.currency,
+            func.sum(CreditNote.amount_minor),
+            func.sum(PremiumInvoice.subsidy_minor),
+        )
+        .join(PremiumInvoice, PremiumInvoice.id == CreditNote.invoice_id)
+        .where(CreditNote.issued_on.between(period.start, period.end), scope.restrict(CreditNote.policy_id))
+        .group_by(credited, CreditNote.currency)
+        .execution_options(**EXEMPT)
+    ):
+        rows += [(ym, code, WRITTEN, -int(premium)), (ym, code, SUBSIDY, -int(subsidy))]
+    shipped = month_key(Shipment.shipment_date).label("ym")
+    for ym, code, premium in session.execute(
+        select(shipped, Shipment.currency, func.sum(Shipment.premium_minor))
+        .where(
+            Shipment.shipment_date.between(period.start, period.end),
+            Shipment.premium_minor.is_not(None),
+            scope.restrict(Shipment.policy_id),
+        )
+        .group_by(shipped, Shipment.currency)
+        .execution_options(**EXEMPT)
+    ):
+        rows.append((ym, code, EARNED, int(premium or 0)))
+    return rows
+
+
+def premium_by_month(
+    session: Session, scope: Scope, period: Period, currency: str
+) -> tuple[PremiumMonth, ...]:
+    """Written and earned premium and subsidy of each month of the period (zero when empty)."""
+    sums = converted(_rows(session, scope, period), currency)
+    zero = Decimal(0)
+    return tuple(
+        PremiumMonth(
+            month=month,
+            written=sums.get((WRITTEN, month), zero),
+            earned=sums.get((EARNED, month), zero),
+            subsidy=sums.get((SUBSIDY, month), zero),
+        )
+        for month in period.months()
+    )
+
+
+def _totals(months: tuple[PremiumMonth, ...]) -> PremiumTotals:
+    written = sum((m.written for m in months), Decimal(0))
+    subsidy = sum((m.subsidy for m in months), Decimal(0))
+    return PremiumTotals(
+        written=written,
+        earned=sum((m.earned for m in months), Decimal(0)),
+        subsidy=subsidy,
+        subsidy_share=share(subsidy, written),
+    )
+
+
+def premium_totals(session: Session, scope: Scope, period: Period, currency: str) -> PremiumTotals:
+    """Written and earned premium, subsidy and the subsidy share of written premium for the period."""
+    return _totals(premium_by_month(session, scope, period, currency))
+
+
+def premium(session: Session, scope: Scope, period: Period, currency: str) -> Premium:
+    """Premium of the period per month and in total, with the totals of the same period a year earlier."""
+    months = premium_by_month(session, scope, period, currency)
+    return Premium(
+        period=period,
+        months=months,
+        totals=_totals(months),
+        year_earlier=premium_totals(session, scope, period.year_earlier(), currency),
+    )
