@@ -4,6 +4,7 @@ charts and tables."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -13,7 +14,8 @@ from reportlab.lib.enums import TA_RIGHT  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth  # type: ignore[import-untyped]
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer  # type: ignore[import-untyped]
 from reportlab.platypus.tables import Table as PdfTable  # type: ignore[import-untyped]
 from reportlab.platypus.tables import TableStyle
@@ -32,6 +34,18 @@ SHORT_TABLE_ROWS = 25
 LONG_TABLE_START = 160  # points left on a page for a long table's title and first rows
 HEADER_FILL = colors.HexColor("#e8eef6")
 STRIPE = colors.HexColor("#f6f6f6")
+
+
+# Chinese names (firms, bureaus) print in Adobe's STSong CID font: PDF readers supply its glyphs, so
+# nothing is embedded; Helvetica has none and would print boxes.
+CJK_FONT = "STSong-Light"
+_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+registerFont(UnicodeCIDFont(CJK_FONT))
+
+
+def _markup(text: str) -> str:
+    """Text for a Paragraph: XML escaped, runs of Chinese characters set in the CJK font."""
+    return _CJK.sub(lambda run: f'<font name="{CJK_FONT}">{run.group()}</font>', escape(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +110,15 @@ class _Styles:
 
 def _story(view: OversightView) -> list[Any]:
     styles = _Styles()
-    story: list[Any] = [Paragraph(escape(view.title), styles.title)]
+    story: list[Any] = [Paragraph(_markup(view.title), styles.title)]
     for label, text in (
         ("Organisation", view.viewer),
         ("Period", view.period.label),
         ("Currency", view.currency),
         ("Generated", view.generated_on.isoformat()),
     ):
-        story.append(Paragraph(f"<b>{label}:</b> {escape(text)}", styles.body))
-    contents = " · ".join(f"{number}. {escape(s.title)}" for number, s in enumerate(view.sections, start=1))
+        story.append(Paragraph(f"<b>{label}:</b> {_markup(text)}", styles.body))
+    contents = " · ".join(f"{number}. {_markup(s.title)}" for number, s in enumerate(view.sections, start=1))
     story += [
         Spacer(1, 6),
         Paragraph(f"<b>Contents:</b> {contents or 'no sections'}", styles.body),
@@ -117,9 +131,9 @@ def _story(view: OversightView) -> list[Any]:
 
 def _section(section: Section, number: int, currency: str, styles: _Styles) -> list[Any]:
     """The heading starts on the page of the section's first block, so it never stands alone."""
-    heading: list[Any] = [Paragraph(f"{number}. {escape(section.title)}", styles.heading)]
+    heading: list[Any] = [Paragraph(f"{number}. {_markup(section.title)}", styles.heading)]
     if section.note:
-        heading.append(Paragraph(escape(section.note), styles.note))
+        heading.append(Paragraph(_markup(section.note), styles.note))
     blocks: list[_Block] = []
     if section.figures:
         blocks.append(_Block([_figures(section.figures, currency, styles), Spacer(1, 6)]))
@@ -148,7 +162,7 @@ class _Block:
 def _figures(figures: tuple[Figure, ...], currency: str, styles: _Styles) -> PdfTable:
     rows = [
         [
-            Paragraph(escape(figure.label), styles.figure),
+            Paragraph(_markup(figure.label), styles.figure),
             format_figure(figure.value, figure.kind, currency),
             change(figure.change, figure.change_label) if figure.change is not None else "",
         ]
@@ -178,13 +192,13 @@ def _unit_label(chart: Chart, currency: str) -> str:
 
 
 def _chart(chart: Chart, currency: str, styles: _Styles) -> _Block:
-    title = Paragraph(f"<b>{escape(chart.title)}</b>{escape(_unit_label(chart, currency))}", styles.body)
+    title = Paragraph(f"<b>{_markup(chart.title)}</b>{_markup(_unit_label(chart, currency))}", styles.body)
     return _Block([title, chart_drawing(chart, FRAME_WIDTH), Spacer(1, 8)])
 
 
 def _header(column: Column, currency: str, styles: _Styles) -> Paragraph:
     label = f"{column.label} ({currency})" if column.kind is Kind.MONEY else column.label
-    return Paragraph(escape(label), styles.head_right if column.kind in NUMERIC else styles.head)
+    return Paragraph(_markup(label), styles.head_right if column.kind in NUMERIC else styles.head)
 
 
 def column_widths(table: Table, cells: list[list[str]], currency: str) -> list[float]:
@@ -209,16 +223,16 @@ def _table(table: Table, currency: str, styles: _Styles) -> _Block:
         [format_value(value, column.kind) for value, column in zip(row, table.columns, strict=True)]
         for row in table.rows
     ]
-    opening: list[Any] = [Paragraph(escape(table.title), styles.subheading)]
+    opening: list[Any] = [Paragraph(_markup(table.title), styles.subheading)]
     if table.note:
-        opening.append(Paragraph(escape(table.note), styles.note))
+        opening.append(Paragraph(_markup(table.note), styles.note))
     header = [_header(column, currency, styles) for column in table.columns]
     if not cells:
         body: list[list[Any]] = [["no rows in this period", *[""] * (len(table.columns) - 1)]]
     else:
         body = [
             [
-                text if column.kind in NUMERIC else Paragraph(escape(text), styles.cell)
+                text if column.kind in NUMERIC else Paragraph(_markup(text), styles.cell)
                 for text, column in zip(row, table.columns, strict=True)
             ]
             for row in cells

@@ -151,3 +151,10 @@ def test_a_view_with_no_sections_is_one_page() -> None:
 def test_text_is_escaped_not_read_as_markup() -> None:
     view: OversightView = dataclasses.replace(sample_view(), title="Bank <Alpha> & Sons", sections=())
     assert "Bank <Alpha> & Sons" in _texts(render_report(view))[0]
+
+
+def test_chinese_names_are_set_in_the_cjk_font_and_read_back() -> None:
+    view = dataclasses.replace(sample_view(), viewer="义乌市商务局 (Yiwu Commerce Bureau)", sections=())
+    report = render_report(view)
+    assert b"STSong-Light" in report
+    assert "Organisation: 义乌市商务局 (Yiwu Commerce Bureau)" in _texts(report)[0]
