@@ -44,7 +44,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,6 +77,33 @@ from tradecover.subsidies.programmes import ProgrammeDraft, create_programme, se
 CURRENT = Period(dt.date(2025, 12, 1), dt.date(2026, 2, 28))
 BASE = Period(dt.date(2024, 12, 1), dt.date(2025, 2, 28))
 RATE = Decimal("0.005")
+# Reference rates (src/tradecover/reference/data/fx_rates.csv): units per 1 USD on each month's first day.
+CNY_PER_USD = {
+    dt.date(2024, 12, 1): Decimal("7.2067"),
+    dt.date(2025, 1, 1): Decimal("7.3000"),
+    dt.date(2025, 2, 1): Decimal("7.2900"),
+    dt.date(2025, 12, 1): Decimal("7.1067"),
+    dt.date(2026, 1, 1): Decimal("7.1000"),
+    dt.date(2026, 2, 1): Decimal("7.0933"),
+}
+EUR_PER_USD = {
+    dt.date(2025, 12, 1): Decimal("0.8583"),
+    dt.date(2026, 1, 1): Decimal("0.8620"),
+    dt.date(2026, 2, 1): Decimal("0.8608"),
+}
+CENT = Decimal("0.01")
+
+
+def usd_cny(amount: str, month: dt.date) -> Decimal:
+    """USD in CNY at the month's rate, rounded half up to the fen."""
+    return (Decimal(amount) * CNY_PER_USD[month]).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def eur_cny(amount: str, month: dt.date) -> Decimal:
+    """EUR in CNY crossed through USD at the month's rates, rounded half up to the fen."""
+    return (Decimal(amount) * CNY_PER_USD[month] / EUR_PER_USD[month]).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 FLAT_GRID = RateGrid(
     (WORST_COVERABLE_BUYER_GRADE,),
     (360,),
