@@ -219,3 +219,18 @@ def test_an_unknown_audience_is_not_found(
 ) -> None:
     sign_in(client, world.emails[Role.REGULATOR])
     assert client.get("/oversight/everyone").status_code == 404
+
+
+def test_the_report_downloads_as_a_pdf(
+    client: TestClient,  # noqa: F811
+    world: World,  # noqa: F811
+    asked: list[dict[str, Any]],
+) -> None:
+    sign_in(client, world.emails[Role.REGULATOR])
+    answer = client.get("/oversight/regulator/report.pdf?date_from=2025-01-01&date_to=2025-06-30")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"] == (
+        'attachment; filename="regulator-report-2025-01-01-2025-06-30.pdf"'
+    )
+    assert answer.content.startswith(b"%PDF-")

@@ -15,6 +15,7 @@ from tradecover.clock import get_clock
 from tradecover.errors import NotFound, ValidationError
 from tradecover.oversight.export_csv import csv_file_name, report_file_name, table_csv
 from tradecover.oversight.period import Period
+from tradecover.oversight.report import render_report
 from tradecover.oversight.scope import AUDIENCE_ROLES, Audience
 from tradecover.oversight.view import OversightView
 from tradecover.parties.actor import Actor
@@ -111,12 +112,9 @@ def oversight_report(
     audience: Audience, session: UnitOfWork, actor: CurrentActor, query: Annotated[OversightQuery, Query()]
 ) -> Response:
     """Every section of the view, printable."""
-    from tradecover.oversight.report import render_report  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
     view = _view(session, actor, audience, query)
-    content: bytes = render_report(view)
     return Response(
-        content=content,
+        content=render_report(view),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{report_file_name(view)}"'},
     )

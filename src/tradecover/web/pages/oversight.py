@@ -16,6 +16,7 @@ from tradecover.clock import get_clock
 from tradecover.errors import NotFound, ValidationError
 from tradecover.oversight.export_csv import csv_file_name, report_file_name, table_csv
 from tradecover.oversight.period import Period
+from tradecover.oversight.report import render_report
 from tradecover.oversight.scope import AUDIENCE_ROLES, Audience
 from tradecover.oversight.view import Figure, Kind, OversightView, Section, Table
 from tradecover.parties.actor import Actor
@@ -215,12 +216,9 @@ def report_download(
     audience: Audience, page: SignedIn, date_from: str = "", date_to: str = "", currency: str = ""
 ) -> Response:
     """The whole view as a printable PDF report."""
-    from tradecover.oversight.report import render_report  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
     view = _view(page, audience, date_from, date_to, currency)
-    content: bytes = render_report(view)
     return Response(
-        content=content,
+        content=render_report(view),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{report_file_name(view)}"'},
     )
