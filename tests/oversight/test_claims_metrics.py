@@ -5,8 +5,8 @@ Claims added to `tests.oversight.book` (reporting currency USD unless said):
      2026-01-10 (indemnity USD 90,000 of an insured loss of 100,000), paid 2026-01-14 (25 days); a
      recovery of USD 20,000 less 2,000 costs on 2026-02-15 gives the insurers 18,000 × 90% = 16,200.
   K2 P5 (Alpha, US buyer) on F-1 USD 10,000: filed 2026-02-01, nothing else (open at the end).
-  K3 P2 (Beta, CN buyer) on C-1 CNY 700,000: filed 2025-12-04, documents 2025-12-03 (with the filing), so
-     the decision was due 2026-01-02; rejected 2026-01-05, 32 days after filing (outside the service level).
+  K3 P2 (Beta, CN buyer) on C-1 CNY 700,000: filed 2025-12-04 with complete documents, so the decision
+     was due 2026-01-03; rejected 2026-01-05, 32 days after filing (outside the service level).
   K4 P3 (the pool, DE buyer) on D-1 EUR 10,000 of which 2,000 paid: filed 2025-12-28, documents
      2026-01-05, approved 2026-02-01 (EUR 7,200: Alpha 60% 4,320, Gamma 40% 2,880); Alpha pays on
      2026-02-05, Gamma has not paid by the end: EUR 2,880 outstanding.
@@ -171,7 +171,7 @@ def add_claims(book: OversightBook) -> Claims:
     )  # fmt: skip
     k2 = add_claim(db, book, "P5", "F-1", filed=D(2026, 2, 1))
     k3 = add_claim(
-        db, book, "P2", "C-1", filed=D(2025, 12, 4), documents=D(2025, 12, 3), decided=D(2026, 1, 5),
+        db, book, "P2", "C-1", filed=D(2025, 12, 4), documents=D(2025, 12, 4), decided=D(2026, 1, 5),
         outcome=rejected,
     )  # fmt: skip
     k4 = add_claim(
