@@ -1,4 +1,4 @@
-"""`tradecover import declarations FILE --policy ID`: a CSV of shipments and payments, whole or not at all."""
+"""`tradecover import declarations FILE --policy ID`: CSV or .xlsx of shipments and payments, all or none."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ SHOWN_REJECTIONS = 20
 @import_app.command("declarations")
 def declarations_command(
     file: Annotated[
-        Path, typer.Argument(help="A CSV (UTF-8) of shipments and payments; see docs/declarations.md.")
+        Path,
+        typer.Argument(
+            help="A CSV (UTF-8) or Excel (.xlsx) file of shipments and payments; see docs/declarations.md."
+        ),
     ],
     policy: Annotated[str, typer.Option("--policy", help="The policy's number or id.")],
     as_user: Annotated[

@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import io
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -61,12 +61,16 @@ class ImportRow:
 
 
 def decode_text(content: bytes, file_name: str) -> str:
-    """The text of a CSV file; an empty, non-UTF-8 or Excel file is refused."""
-    lowered = file_name.lower()
-    if lowered.endswith((".xlsx", ".xlsm", ".xls")):
+    """The text of a CSV file; an empty or non-UTF-8 file, or an old or macro workbook, is refused."""
+    if file_name.lower().endswith((".xlsm", ".xls")):
         raise ValidationError(
-            "Excel workbooks cannot be read here (no xlsx reader is installed); "
-            "save the sheet as CSV (UTF-8)",
+            f"{file_name}: only .xlsx workbooks are read; save the sheet as .xlsx or as CSV (UTF-8)",
+            field="file",
+        )
+    if content.startswith(b"PK\x03\x04"):
+        raise ValidationError(
+            f"{file_name} is a zip file, not CSV text; an Excel workbook must be named .xlsx, "
+            "or save the sheet as CSV (UTF-8)",
             field="file",
         )
     if not content.strip():
@@ -120,37 +124,54 @@ def _date(text: str, name: str) -> dt.date:
 def parse_csv(
     text: str, policy: Policy, rejections: Rejections, progress: Progress
 ) -> tuple[list[ImportRow], int]:
-    """The rows that parse, and how many data rows the file has (blank lines aside)."""
+    """The rows of a CSV that parse, and how many data rows the file has (blank lines aside)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:
         raise ValidationError(f"the file has no readable header row ({error})", field="file") from None
+    return parse_records(header, _csv_records(reader), policy, rejections, progress)
+
+
+def _csv_records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    number = 1
+    try:
+        for values in reader:
+            number += 1
+            yield number, values
+    except csv.Error as error:
+        raise ValidationError(f"row {number + 1}: the CSV is malformed ({error})", field="file") from None
+
+
+def parse_records(
+    header: Sequence[str],
+    records: Iterable[tuple[int, list[str]]],
+    policy: Policy,
+    rejections: Rejections,
+    progress: Progress,
+) -> tuple[list[ImportRow], int]:
+    """The data rows (row number, cell texts) that parse, and how many there are (blank rows aside)."""
     columns = _header(header)
     width = len(header)
     exponent = minor_unit_exponent(policy.currency)
     get = {name: columns.get(name) for name in COLUMNS}
     rows: list[ImportRow] = []
-    number, counted = 1, 0
-    try:
-        for values in reader:
-            number += 1
-            if number - 1 > MAX_ROWS:
-                raise ValidationError(f"the file has more than {MAX_ROWS:,} rows; split it", field="file")
-            if not any(v.strip() for v in values):
-                continue
-            counted += 1
-            if len(values) != width:
-                rejections.add(number, f"{len(values)} fields where the header has {width}")
-                continue
-            try:
-                rows.append(_row(number, values, get, policy.currency, exponent))
-            except ValueError as error:
-                rejections.add(number, str(error))
-            if number % PROGRESS_EVERY == 0:
-                progress("checking", number, 0)
-    except csv.Error as error:
-        raise ValidationError(f"row {number}: the CSV is malformed ({error})", field="file") from None
+    counted = 0
+    for number, values in records:
+        if number - 1 > MAX_ROWS:
+            raise ValidationError(f"the file has more than {MAX_ROWS:,} rows; split it", field="file")
+        if not any(v.strip() for v in values):
+            continue
+        counted += 1
+        if len(values) != width:
+            rejections.add(number, f"{len(values)} fields where the header has {width}")
+            continue
+        try:
+            rows.append(_row(number, values, get, policy.currency, exponent))
+        except ValueError as error:
+            rejections.add(number, str(error))
+        if number % PROGRESS_EVERY == 0:
+            progress("checking", number, 0)
     if not rows and not rejections.rows:
         raise ValidationError("the file has a header but no rows", field="file")
     return rows, counted

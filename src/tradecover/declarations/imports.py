@@ -1,15 +1,13 @@
 """Importing a file of shipment and payment declarations: every row checked, the file taken whole or not.
 
-The file is CSV (UTF-8, a header row; columns in `import_rows.COLUMNS`). Each row is checked and either
+The file is CSV (UTF-8, a header row; columns in `import_rows.COLUMNS`) or an Excel workbook (.xlsx) with
+the same columns on its first sheet (`import_excel`). Each row is checked and either
 accepted or rejected with its row number and reason. If any row is rejected nothing is imported: the batch
 is recorded as rejected with its report, so the insured fixes the file and sends it again. Otherwise
 every row is judged like a single declaration (in date order, payments of a day before its shipments,
 so that limits revolve within the file too) and inserted in bulk in the caller's transaction; an error
 part-way leaves nothing. A file already imported on the policy is refused by its content hash, and a
 shipment whose invoice number is already declared is rejected.
-
-Excel workbooks are not read: no xlsx reader is installed on the platform, so a `.xlsx` file is
-refused with the advice to save it as CSV.
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ from tradecover.audit.service import record
 from tradecover.clock import get_clock, utcnow
 from tradecover.declarations.cover import CoverBook
 from tradecover.declarations.import_checks import check_dates, check_invoices, resolve_buyers
+from tradecover.declarations.import_excel import is_workbook, parse_workbook
 from tradecover.declarations.import_plan import plan_rows, save_plan
 from tradecover.declarations.import_report import Rejections
 from tradecover.declarations.import_rows import Progress, decode_text, no_progress, parse_csv
@@ -70,7 +69,10 @@ def import_declarations(
         )
     today = get_clock().today() if declared_on is None else declared_on
     rejections = Rejections()
-    rows, counted = parse_csv(decode_text(content, name), policy, rejections, report_progress)
+    if is_workbook(name):
+        rows, counted = parse_workbook(content, name, policy, rejections, report_progress)
+    else:
+        rows, counted = parse_csv(decode_text(content, name), policy, rejections, report_progress)
     resolve_buyers(session, rows, rejections)
     check_invoices(session, policy, rows, rejections)
     buyer_ids = {row.buyer_id for row in rows if row.buyer_id is not None}

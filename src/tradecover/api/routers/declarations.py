@@ -112,10 +112,10 @@ def import_declarations(
     session: UnitOfWork,
     actor: CurrentActor,
     file: Annotated[
-        UploadFile | None, File(description="CSV (UTF-8) with the columns of docs/declarations.md.")
+        UploadFile | None, File(description="CSV (UTF-8) or .xlsx with the columns of docs/declarations.md.")
     ] = None,
 ) -> ImportBatchOut:
-    """Import a CSV of shipments and payments whole, or record it rejected with every bad row and why."""
+    """Import a CSV or .xlsx of shipments and payments whole, or record it rejected with each bad row."""
     # The policy first: another organisation's policy is not found, whatever was sent.
     service.policy_for_declaring(session, actor, policy_id)
     if file is None:

@@ -188,12 +188,12 @@ def declare_a_payment(page: SignedIn, form: PostedForm) -> Response:
 
 @router.post("/imports", response_class=HTMLResponse)
 async def upload(page: SignedIn, form: PostedForm) -> Response:
-    """Import a CSV of declarations: the result page shows the counts and the rejection report."""
+    """Import a CSV or .xlsx of declarations: the result page shows the counts and the rejection report."""
     try:
         policy = get_policy(page.session, _uuid(form, "policy_id", "policy"))
         sent = form.get("file")
         if not isinstance(sent, UploadFile) or not sent.filename:
-            raise ValidationError("choose a CSV file", field="file")
+            raise ValidationError("choose a CSV or Excel (.xlsx) file", field="file")
         content = await sent.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
             raise ValidationError("the file is over 64 MB; import it with the CLI", field="file")
