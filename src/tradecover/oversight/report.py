@@ -20,7 +20,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDoc
 from reportlab.platypus.tables import Table as PdfTable  # type: ignore[import-untyped]
 from reportlab.platypus.tables import TableStyle
 
-from tradecover.oversight.report_charts import FONT, chart_drawing
+from tradecover.oversight.report_charts import FONT, chart_drawing, drawable
 from tradecover.oversight.report_format import change, format_figure, format_value
 from tradecover.oversight.view import Chart, Column, Figure, Kind, OversightView, Section, Table
 
@@ -186,7 +186,7 @@ def _figures(figures: tuple[Figure, ...], currency: str, styles: _Styles) -> Pdf
 def _unit_label(chart: Chart, currency: str) -> str:
     units = {Kind.MONEY: currency, Kind.PERCENT: "%", Kind.DAYS: "days", Kind.COUNT: "count"}
     label = units.get(chart.unit, "")
-    if chart.overlay and chart.overlay_unit in units:
+    if drawable(chart).overlay and chart.overlay_unit in units:
         label += f"; right axis {units[chart.overlay_unit]}"
     return f" ({label})" if label else ""
 
@@ -202,16 +202,21 @@ def _header(column: Column, currency: str, styles: _Styles) -> Paragraph:
 
 
 def column_widths(table: Table, cells: list[list[str]], currency: str) -> list[float]:
-    """Widths that fit the frame: numbers at their natural width, text columns sharing what is left."""
-    natural: list[float] = []
+    """Widths that fit the frame: headers on one line if there is room, else wrapped at their words."""
+    desired: list[float] = []
+    least: list[float] = []
     for index, column in enumerate(table.columns):
-        header = stringWidth(_header_text(column, currency), BOLD, CELL_SIZE)
+        header = _header_text(column, currency)
         widest = max((stringWidth(row[index], FONT, CELL_SIZE) for row in cells), default=0.0)
-        natural.append(min(max(widest, min(header, 70.0)), 260.0) + CELL_PADDING)
-    total = sum(natural)
-    if total <= FRAME_WIDTH:
-        return [width + (FRAME_WIDTH - total) / len(natural) for width in natural]
-    return [width * FRAME_WIDTH / total for width in natural]
+        word = max(stringWidth(part, BOLD, CELL_SIZE) for part in header.split() or [""])
+        desired.append(min(max(widest, stringWidth(header, BOLD, CELL_SIZE)), 260.0) + CELL_PADDING)
+        least.append(min(max(widest, word), 260.0) + CELL_PADDING)
+    if sum(desired) <= FRAME_WIDTH:
+        return [width + (FRAME_WIDTH - sum(desired)) / len(desired) for width in desired]
+    if sum(least) <= FRAME_WIDTH:
+        share = (FRAME_WIDTH - sum(least)) / (sum(desired) - sum(least))
+        return [low + (high - low) * share for low, high in zip(least, desired, strict=True)]
+    return [width * FRAME_WIDTH / sum(least) for width in least]
 
 
 def _header_text(column: Column, currency: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String  # type: ignore[import-untyped]
@@ -62,8 +62,15 @@ class _Scale:
         return self.start + (value - low) / (high - low) * (self.end - self.start)
 
 
+def drawable(chart: Chart) -> Chart:
+    """The chart without overlay series that have no value (a growth rate with no base period)."""
+    overlay = tuple(s for s in chart.overlay if any(value is not None for _, value in s.points))
+    return chart if overlay == chart.overlay else replace(chart, overlay=overlay)
+
+
 def chart_drawing(chart: Chart, width: float) -> Drawing:
     """The chart drawn `width` points wide; an empty chart says so instead of drawing axes."""
+    chart = drawable(chart)
     if chart.is_empty:
         return _empty(width)
     match chart.kind:
@@ -140,6 +147,8 @@ def _scale(values: Sequence[Point], start: float, end: float, with_zero: bool) -
     low, high = min(numbers), max(numbers)
     if with_zero:
         low, high = min(low, 0.0), max(high, 0.0)
+    if low == high == 0:
+        high = 1.0  # all zero: the values sit on the floor of a 0-1 axis
     return _Scale(nice_ticks(low, high), start, end)
 
 

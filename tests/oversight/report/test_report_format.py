@@ -6,10 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from tradecover.oversight.report_charts import axis_label, categories, nice_ticks
+from tradecover.oversight.report import FRAME_WIDTH, column_widths
+from tradecover.oversight.report_charts import axis_label, categories, drawable, nice_ticks
 from tradecover.oversight.report_format import change, format_figure, format_value
-from tradecover.oversight.view import Kind, Series
+from tradecover.oversight.view import Chart, ChartKind, Column, Kind, Series, Table
 
 
 @pytest.mark.parametrize(
@@ -76,3 +78,26 @@ def test_categories_keep_first_seen_order_across_series() -> None:
     first = Series("a", (("2025-01", 1), ("2025-02", None)))
     second = Series("b", (("2024-12", 2), ("2025-02", 3), ("2025-03", 4)))
     assert categories((first, second)) == ["2025-01", "2025-02", "2024-12", "2025-03"]
+
+
+def test_an_overlay_without_values_is_not_drawn() -> None:
+    growth = Series("Year on year", (("2026-01", None), ("2026-02", None)))
+    turnover = Series("Insured turnover", (("2026-01", Decimal(0)), ("2026-02", Decimal(150000))))
+    chart = Chart(
+        "c", "Insured turnover by month", ChartKind.LINE, Kind.MONEY, (turnover,), overlay=(growth,)
+    )
+    assert drawable(chart).overlay == ()
+    assert drawable(chart).series == (turnover,)
+    with_growth = Chart("c", "t", ChartKind.LINE, Kind.MONEY, (turnover,), overlay=(turnover,))
+    assert drawable(with_growth) is with_growth
+
+
+def test_wide_tables_wrap_headers_at_words_before_squeezing_cells() -> None:
+    columns = tuple(Column(f"c{i}", f"Median days to decision {i}", Kind.DAYS) for i in range(8))
+    table = Table(
+        "t", "T", (Column("insurer", "Insurer", Kind.TEXT), *columns), (("All insurers", *[None] * 8),)
+    )
+    widths = column_widths(table, [["All insurers", *["–"] * 8]], "CNY")
+    assert sum(widths) == pytest.approx(FRAME_WIDTH)
+    # "All insurers" keeps its natural width (plus its share of what is left): it does not wrap.
+    assert widths[0] >= stringWidth("All insurers", "Helvetica", 7.5) + 14
