@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.orm import Session
 
 from tradecover.oversight.claims import ZERO, by_key, by_month, month_of, monthly, within
@@ -196,17 +196,14 @@ def _enrolments(session: Session, scope: Scope, period: Period) -> dict[uuid.UUI
         where = in_scope(scope, Enrolment.programme_id)
     else:
         where = Enrolment.policyholder_id.in_(select(Policy.policyholder_id).where(scope.restrict(Policy.id)))
+    new = func.sum(case((Enrolment.enrolled_on >= period.start, 1), else_=0))
     rows = session.execute(
-        select(Enrolment.programme_id, Enrolment.enrolled_on >= period.start, func.count(Enrolment.id))
+        select(Enrolment.programme_id, func.count(Enrolment.id), new)
         .where(Enrolment.enrolled_on <= period.end, where)
-        .group_by(Enrolment.programme_id, Enrolment.enrolled_on >= period.start)
+        .group_by(Enrolment.programme_id)
         .execution_options(**EXEMPT)
     ).all()
-    found: dict[uuid.UUID, tuple[int, int]] = {}
-    for pid, is_new, count in rows:
-        total, new = found.get(pid, (0, 0))
-        found[pid] = (total + int(count), new + (int(count) if is_new else 0))
-    return found
+    return {pid: (int(total), int(fresh or 0)) for pid, total, fresh in rows}
 
 
 def _firms(session: Session, scope: Scope, period: Period) -> dict[tuple[uuid.UUID, Decimal], int]:
