@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, case
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from tradecover.buyers.model import Buyer
 from tradecover.declarations.model import Shipment
 from tradecover.errors import ValidationError
-from tradecover.oversight.coverage import converted, growth, insured_rows, share
+from tradecover.oversight.coverage import converted, growth, month_key, share
 from tradecover.oversight.period import Period
-from tradecover.oversight.scope import Scope
+from tradecover.oversight.scope import EXEMPT, Scope
 from tradecover.parties.model import Organisation
 from tradecover.policies.model import Policy
 from tradecover.policies.terms import PRODUCT_KIND_TITLES
@@ -63,29 +63,49 @@ class Breakdown:
 
 _holder = aliased(Organisation, name="holder")
 _insurer = aliased(Organisation, name="insurer")
-_to_policy = (Policy, Policy.id == Shipment.policy_id)
-_to_buyer = (Buyer, Buyer.id == Shipment.buyer_id)
+
+# The dimensions read from the policy (and its parties) and those read from the buyer, in cube order.
+POLICY_DIMENSIONS = (Dimension.PRODUCT, Dimension.INSURER, Dimension.REGION, Dimension.SIZE)
+BUYER_DIMENSIONS = (Dimension.COUNTRY, Dimension.SECTOR)
+
+Cube = list[tuple[Any, str, tuple[Any, ...], int]]  # (month_key, currency, dimension values, amount_minor)
 
 
-def _size_key() -> ColumnElement[str]:
-    return case((_holder.is_sme.is_(True), "sme"), (_holder.is_sme.is_(False), "large"), else_=UNKNOWN)
+def _policy_cube(session: Session, scope: Scope, period: Period) -> Cube:
+    """Insured turnover per (month, currency, product, insurer, region, size): shipments summed per policy
+    first, then the few thousand policy sums joined to their policy and parties."""
+    ym = month_key(Shipment.shipment_date).label("ym")
+    per_policy = (
+        select(ym, Shipment.currency, Shipment.policy_id, func.sum(Shipment.insured_minor).label("insured"))
+        .where(Shipment.shipment_date.between(period.start, period.end), scope.restrict(Shipment.policy_id))
+        .group_by(ym, Shipment.currency, Shipment.policy_id)
+        .subquery("per_policy")
+    )
+    size = case((_holder.is_sme.is_(True), "sme"), (_holder.is_sme.is_(False), "large"), else_=UNKNOWN)
+    keys = (Policy.product_kind, _insurer.name, _holder.region, size)
+    query = (
+        select(per_policy.c.ym, per_policy.c.currency, *keys, func.sum(per_policy.c.insured))
+        .select_from(per_policy)
+        .join(Policy, Policy.id == per_policy.c.policy_id)
+        .join(_insurer, _insurer.id == Policy.insurer_id)
+        .join(_holder, _holder.id == Policy.policyholder_id)
+        .group_by(per_policy.c.ym, per_policy.c.currency, *keys)
+        .execution_options(**EXEMPT)
+    )
+    return [(row[0], row[1], tuple(row[2:6]), int(row[6] or 0)) for row in session.execute(query)]
 
 
-def _query_of(dimension: Dimension) -> tuple[Any, Sequence[tuple[Any, Any]]]:
-    """The grouping column and the joins from shipments it needs."""
-    match dimension:
-        case Dimension.PRODUCT:
-            return Policy.product_kind, (_to_policy,)
-        case Dimension.INSURER:
-            return _insurer.name, (_to_policy, (_insurer, _insurer.id == Policy.insurer_id))
-        case Dimension.REGION:
-            return _holder.region, (_to_policy, (_holder, _holder.id == Policy.policyholder_id))
-        case Dimension.COUNTRY:
-            return Buyer.country, (_to_buyer,)
-        case Dimension.SECTOR:
-            return Buyer.sector, (_to_buyer,)
-        case Dimension.SIZE:
-            return _size_key(), (_to_policy, (_holder, _holder.id == Policy.policyholder_id))
+def _buyer_cube(session: Session, scope: Scope, period: Period) -> Cube:
+    """Insured turnover per (month, currency, buyer country, buyer sector)."""
+    ym = month_key(Shipment.shipment_date).label("ym")
+    query = (
+        select(ym, Shipment.currency, Buyer.country, Buyer.sector, func.sum(Shipment.insured_minor))
+        .join(Buyer, Buyer.id == Shipment.buyer_id)
+        .where(Shipment.shipment_date.between(period.start, period.end), scope.restrict(Shipment.policy_id))
+        .group_by(ym, Shipment.currency, Buyer.country, Buyer.sector)
+        .execution_options(**EXEMPT)
+    )
+    return [(row[0], row[1], (row[2], row[3]), int(row[4] or 0)) for row in session.execute(query)]
 
 
 _SIZE_LABELS = {"sme": "SME", "large": "Large", UNKNOWN: "Unknown"}
@@ -120,35 +140,63 @@ def _key(value: Hashable) -> str:
     return str(value.value) if isinstance(value, enum.Enum) else str(value)
 
 
-def _totals(
-    session: Session, scope: Scope, period: Period, currency: str, dimension: Dimension
-) -> dict[str, Decimal]:
-    column, joins = _query_of(dimension)
-    sums = converted(insured_rows(session, scope, period.start, period.end, column, joins), currency)
+def _totals(cube: Cube, position: int, currency: str) -> dict[str, Decimal]:
+    """Each group's total over the period: its (month, currency) sums converted once each, then added."""
+    sums = converted(((ym, code, _key(keys[position]), amount) for ym, code, keys, amount in cube), currency)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for (key, _), amount in sums.items():
-        totals[_key(key)] += amount
+        totals[str(key)] += amount
     return totals
+
+
+def _breakdown(
+    dimension: Dimension, period: Period, current: dict[str, Decimal], base: dict[str, Decimal]
+) -> Breakdown:
+    total = sum(current.values(), Decimal(0))
+    label = _labeller(dimension)
+    zero = Decimal(0)
+    rows = [
+        BreakdownRow(
+            key=key,
+            label=label(key),
+            insured=current.get(key, zero),
+            year_earlier=base.get(key, zero),
+            yoy=growth(current.get(key, zero), base.get(key, zero)),
+            share=share(current.get(key, zero), total),
+        )
+        for key in set(current) | set(base)
+    ]
+    rows.sort(key=lambda row: (-row.insured, -row.year_earlier, row.label))
+    return Breakdown(dimension, period, tuple(rows), total, sum(base.values(), zero))
+
+
+def breakdowns(
+    session: Session,
+    scope: Scope,
+    period: Period,
+    currency: str,
+    dimensions: Sequence[Dimension] = tuple(Dimension),
+) -> dict[Dimension, Breakdown]:
+    """Insured turnover of the period and a year earlier by each dimension asked for, largest first.
+
+    Two GROUP BY queries per period at most: one over the policy's dimensions, one over the buyer's.
+    """
+    found: dict[Dimension, Breakdown] = {}
+    for group, cube_of in ((POLICY_DIMENSIONS, _policy_cube), (BUYER_DIMENSIONS, _buyer_cube)):
+        wanted = [d for d in group if d in dimensions]
+        if not wanted:
+            continue
+        current, base = cube_of(session, scope, period), cube_of(session, scope, period.year_earlier())
+        for dimension in wanted:
+            position = group.index(dimension)
+            found[dimension] = _breakdown(
+                dimension, period, _totals(current, position, currency), _totals(base, position, currency)
+            )
+    return {dimension: found[dimension] for dimension in dimensions}
 
 
 def breakdown(
     session: Session, scope: Scope, period: Period, currency: str, dimension: Dimension
 ) -> Breakdown:
     """Insured turnover of the period and a year earlier per group of `dimension`, largest first."""
-    current = _totals(session, scope, period, currency, dimension)
-    base = _totals(session, scope, period.year_earlier(), currency, dimension)
-    total = sum(current.values(), Decimal(0))
-    label = _labeller(dimension)
-    rows = [
-        BreakdownRow(
-            key=key,
-            label=label(key),
-            insured=current.get(key, Decimal(0)),
-            year_earlier=base.get(key, Decimal(0)),
-            yoy=growth(current.get(key, Decimal(0)), base.get(key, Decimal(0))),
-            share=share(current.get(key, Decimal(0)), total),
-        )
-        for key in set(current) | set(base)
-    ]
-    rows.sort(key=lambda row: (-row.insured, -row.year_earlier, row.label))
-    return Breakdown(dimension, period, tuple(rows), total, sum(base.values(), Decimal(0)))
+    return breakdowns(session, scope, period, currency, (dimension,))[dimension]

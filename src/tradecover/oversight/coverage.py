@@ -68,10 +68,13 @@ def converted(rows: Iterable[Sequence[Any]], currency: str) -> dict[tuple[Hashab
 
     Each (month, currency, key) sum is converted once, at the rate of the month's first day.
     """
-    grouped: dict[tuple[Hashable, dt.date], list[tuple[str, int]]] = defaultdict(list)
+    grouped: dict[tuple[Hashable, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for ym, code, key, amount in rows:
-        grouped[(key, month_of(ym))].append((code, int(amount or 0)))
-    return {(key, month): to_reporting(amounts, currency, month) for (key, month), amounts in grouped.items()}
+        grouped[(key, month_of(ym))][code] += int(amount or 0)
+    return {
+        (key, month): to_reporting(sorted(amounts.items()), currency, month)
+        for (key, month), amounts in grouped.items()
+    }
 
 
 def insured_rows(
@@ -80,16 +83,13 @@ def insured_rows(
     start: dt.date,
     end: dt.date,
     key: Any = None,
-    joins: Sequence[tuple[Any, Any]] = (),
 ) -> list[tuple[Any, str, Any, int]]:
     """Insured declared turnover of shipments dated start..end: (month_key, currency, key, sum) rows."""
     ym = month_key(Shipment.shipment_date).label("ym")
     group_key = (literal("") if key is None else key).label("key")
-    query = select(ym, Shipment.currency, group_key, func.sum(Shipment.insured_minor)).select_from(Shipment)
-    for target, onclause in joins:
-        query = query.join(target, onclause)
     query = (
-        query.where(Shipment.shipment_date.between(start, end), scope.restrict(Shipment.policy_id))
+        select(ym, Shipment.currency, group_key, func.sum(Shipment.insured_minor))
+        .where(Shipment.shipment_date.between(start, end), scope.restrict(Shipment.policy_id))
         .group_by(ym, Shipment.currency, group_key)
         .execution_options(**EXEMPT)
     )
@@ -181,27 +181,40 @@ def _limit_changes(session: Session, scope: Scope, cutoff: dt.date) -> list[tupl
     return [(row[0], row[1], int(row[2] or 0)) for row in session.execute(query)]
 
 
-def limits_in_force(
+def _in_force_on(
     session: Session, scope: Scope, days: Sequence[dt.date], currency: str
 ) -> dict[dt.date, Decimal]:
-    """The credit limits in force on each of the days (ascending), in the reporting currency.
-
-    Each currency's total on a day is converted at the rate of the first day of that day's month.
-    """
-    if not days:
-        return {}
-    cutoff = days[-1]
-    changes = sorted(_limit_changes(session, scope, cutoff), key=lambda row: int(row[0]))
+    """Limits in force on ascending days of which all but the last are month ends (one query)."""
+    changes = sorted(_limit_changes(session, scope, days[-1]), key=lambda row: int(row[0]))
     running: dict[str, int] = defaultdict(int)
     found: dict[dt.date, Decimal] = {}
     index = 0
     for day in days:
-        # Buckets are whole months: every day asked for but the last is a month end.
+        # The changes are bucketed by month: a whole month is in when the day is its end (or the cutoff).
         while index < len(changes) and month_of(changes[index][0]) <= month_start(day):
             _, code, delta = changes[index]
             running[code] += delta
             index += 1
         found[day] = to_reporting(sorted(running.items()), currency, month_start(day))
+    return found
+
+
+def limits_in_force(
+    session: Session, scope: Scope, days: Sequence[dt.date], currency: str
+) -> dict[dt.date, Decimal]:
+    """The credit limits in force on each of the days, in the reporting currency.
+
+    Each currency's total on a day is converted at the rate of the first day of that day's month. Month
+    ends share one query; each other day closes a query of its own.
+    """
+    ordered = sorted(set(days))
+    found: dict[dt.date, Decimal] = {}
+    run: list[dt.date] = []
+    for day in ordered:
+        run.append(day)
+        if day != month_end(day) or day == ordered[-1]:
+            found.update(_in_force_on(session, scope, run, currency))
+            run = []
     return found
 
 
@@ -250,8 +263,7 @@ def coverage(session: Session, scope: Scope, period: Period, currency: str) -> C
     current = insured_by_month(session, scope, period, currency)
     base = insured_by_month(session, scope, base_period, currency)
     days = as_of_days(period)
-    limits = limits_in_force(session, scope, days, currency)
-    limits_base = limits_in_force(session, scope, [base_period.end], currency)[base_period.end]
+    limits = limits_in_force(session, scope, [*days, base_period.end], currency)
     months: list[CoverageMonth] = []
     previous: Decimal | None = None
     for month, day in zip(period.months(), days, strict=True):
@@ -274,5 +286,5 @@ def coverage(session: Session, scope: Scope, period: Period, currency: str) -> C
         insured=sum(current.values(), Decimal(0)),
         insured_year_earlier=sum(base.values(), Decimal(0)),
         limits=limits[days[-1]],
-        limits_year_earlier=limits_base,
+        limits_year_earlier=limits[base_period.end],
     )

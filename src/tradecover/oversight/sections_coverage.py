@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from tradecover.oversight.breakdowns import Breakdown, Dimension, breakdown
+from tradecover.oversight.breakdowns import Breakdown, Dimension, breakdowns
 from tradecover.oversight.coverage import coverage
 from tradecover.oversight.firms import enrolled_vs_others, firms
 from tradecover.oversight.period import Period
@@ -81,10 +81,7 @@ def coverage_section(session: Session, scope: Scope, period: Period, currency: s
     """Insured turnover and limits in force with growth, insured and new firms, and the breakdowns."""
     cover = coverage(session, scope, period, currency)
     counts = firms(session, scope, period)
-    parts = {
-        dimension: breakdown(session, scope, period, currency, dimension)
-        for dimension, *_ in _BREAKDOWN_TABLES
-    }
+    parts = breakdowns(session, scope, period, currency)
     figures = (
         Figure("insured-turnover", "Insured turnover", cover.insured, Kind.MONEY, cover.insured_yoy, YOY),
         Figure(
