@@ -55,7 +55,8 @@ def checked_key(scope: CapacityScope | AppetiteKind | str, key: str) -> str:
         raise ValidationError(error.message, field="key") from None
 
 
-def _usd(amount: Money, field: str) -> int:
+def usd_amount_minor(amount: Money, field: str) -> int:
+    """A capacity or appetite amount in USD minor units; another currency or a negative amount is refused."""
     if amount.currency != "USD":
         raise ValidationError("capacity and appetite are stated in USD", field=field)
     if amount.is_negative:
@@ -63,7 +64,8 @@ def _usd(amount: Money, field: str) -> int:
     return amount.minor_units
 
 
-def _committed_now(session: Session, insurer_id: uuid.UUID, scope: CapacityScope, key: str) -> int:
+def committed_now(session: Session, insurer_id: uuid.UUID, scope: CapacityScope, key: str) -> int:
+    """What the insurer's covering limits take now (USD minor) in total, in a country or in a sector."""
     query = select(func.coalesce(func.sum(CreditLimit.capacity_usd_minor), 0)).where(
         CreditLimit.insurer_id == insurer_id, CreditLimit.status.in_(COVERING_STATUSES)
     )
@@ -84,7 +86,7 @@ def set_capacity(
     except ValueError:
         raise ValidationError(f"{scope!r} is not total, country or sector", field="scope") from None
     key = checked_key(scope, key)
-    amount_minor = _usd(amount, "amount")
+    amount_minor = usd_amount_minor(amount, "amount")
     capacity = session.scalars(
         select(Capacity)
         .where(Capacity.insurer_id == insurer.id, Capacity.scope == scope, Capacity.key == key)
@@ -96,7 +98,7 @@ def set_capacity(
             scope=scope,
             key=key,
             amount_usd_minor=amount_minor,
-            committed_usd_minor=_committed_now(session, insurer.id, scope, key),
+            committed_usd_minor=committed_now(session, insurer.id, scope, key),
         )
         session.add(capacity)
     else:
@@ -131,7 +133,7 @@ def set_appetite(
     except ValueError as error:
         raise ValidationError(str(error), field="kind") from None
     key = checked_key(kind, key)
-    max_minor = None if max_total is None else _usd(max_total, "max_total")
+    max_minor = None if max_total is None else usd_amount_minor(max_total, "max_total")
     line = session.scalars(
         select(Appetite).where(Appetite.insurer_id == insurer.id, Appetite.kind == kind, Appetite.key == key)
     ).first()
@@ -228,7 +230,7 @@ def appetite_lines(session: Session, insurer_id: uuid.UUID, country: str, sector
         committed = 0
         if row.max_total_usd_minor is not None:
             scope = CapacityScope.COUNTRY if row.kind is AppetiteKind.COUNTRY else CapacityScope.SECTOR
-            committed = _committed_now(session, insurer_id, scope, row.key)
+            committed = committed_now(session, insurer_id, scope, row.key)
         lines.append(
             AppetiteLine(row.kind, row.key, row.action, row.max_total_usd, Money.from_minor(committed, "USD"))
         )
