@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from tests.oversight.book import CURRENT, OversightBook, eur_cny, usd_cny
 
@@ -161,3 +164,37 @@ def test_sections_of_an_empty_period_show_zeros_without_failing(db: Session, boo
     assert [f.value for f in money.figures] == [0, 0, 0, None]
     others = subsidised_firms_section(db, market, empty, "CNY")
     assert [(f.value, f.change) for f in others.figures] == [(0, None), (0, None)]
+
+
+@contextmanager
+def counted(db: Session) -> Iterator[list[str]]:
+    """The SQL statements the session's connection runs inside the block."""
+    statements: list[str] = []
+    connection = db.connection()
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+
+
+def test_sections_run_a_fixed_number_of_aggregate_queries(db: Session, book: OversightBook) -> None:
+    market = book.scope(Audience.REGULATOR)
+    year = Period(dt.date(2025, 3, 1), dt.date(2026, 2, 28))
+    with counted(db) as statements:
+        coverage_section(db, market, year, "CNY")
+    # Insured turnover now and a year earlier (2), limits in force at every month end and a year earlier
+    # (1), insured and new firms now and a year earlier (4), the breakdowns' two cubes per period (4):
+    # however many months, shipments or groups.
+    assert len(statements) == 11
+    with counted(db) as statements:
+        premium_section(db, market, year, "CNY")
+    assert len(statements) == 6  # invoices, credit notes and shipments, now and a year earlier
+    programme = book.scope(Audience.PROGRAMME, book.bureau)
+    with counted(db) as statements:
+        subsidised_firms_section(db, programme, year, "CNY")
+    assert len(statements) == 2
