@@ -11,6 +11,7 @@ from tradecover.api.errors import install_error_handlers
 from tradecover.api.routers import (
     alerts,
     api_keys,
+    appetite,
     buyers,
     claim_payments,
     claims,
@@ -62,6 +63,7 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
         quotes,
         policies,
         pools,
+        appetite,
         limits,
         declarations,
         overdues,
