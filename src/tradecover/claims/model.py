@@ -93,7 +93,7 @@ class Claim(TenantScoped, HasId, HasCreatedAt, Base):
     currency: Mapped[str] = mapped_column(String(3))
     # The first day of the policy year the loss falls in (AFL and maximum liability are per year).
     policy_year_start: Mapped[dt.date] = mapped_column(Date)
-    filed_on: Mapped[dt.date] = mapped_column(Date)
+    filed_on: Mapped[dt.date] = mapped_column(Date, index=True)
     filed_at: Mapped[dt.datetime] = mapped_column()
     filed_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # The policyholder, or the bank the policy is assigned to.
@@ -110,7 +110,7 @@ class Claim(TenantScoped, HasId, HasCreatedAt, Base):
     decided_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     second_approver_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     payment_deadline: Mapped[dt.date | None] = mapped_column(Date)
-    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     insured_loss_minor: Mapped[int | None] = mapped_column(BigInteger)
     afl_used_minor: Mapped[int | None] = mapped_column(BigInteger)

@@ -123,6 +123,16 @@ class Shipment(_UnderPolicy, TenantScoped, HasId, Base):
         CheckConstraint("paid_minor >= 0 AND paid_minor <= amount_minor", name="paid_range"),
         CheckConstraint("due_date >= shipment_date", name="due_after_shipment"),
         Index("ix_shipments_policy_buyer_date", "policy_id", "buyer_id", "shipment_date"),
+        # Oversight sums a date range per month, currency, policy and buyer from this index alone.
+        Index(
+            "ix_shipments_oversight",
+            "shipment_date",
+            "policy_id",
+            "buyer_id",
+            "currency",
+            "insured_minor",
+            "premium_minor",
+        ),
     )
 
     policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"))

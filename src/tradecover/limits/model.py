@@ -173,7 +173,7 @@ class CreditLimit(TenantScoped, HasId, HasCreatedAt, Base):
     capacity_usd_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     rule: Mapped[DecidingRule | None] = mapped_column(str_enum(DecidingRule))
     reason: Mapped[str | None] = mapped_column(String(500))
-    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     review_on: Mapped[dt.date | None] = mapped_column(Date)
     first_approver_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     decided_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -219,7 +219,11 @@ class LimitEvent(TenantScoped, Base):
     """
 
     __tablename__ = "limit_events"
-    __table_args__ = (UniqueConstraint("limit_id", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("limit_id", "sequence"),
+        # Oversight counts events of one kind (referrals) in a date range.
+        Index("ix_limit_events_kind_effective_on", "kind", "effective_on"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     limit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_limits.id"), index=True)

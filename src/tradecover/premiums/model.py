@@ -98,7 +98,7 @@ class PremiumInvoice(_PolicyParties, TenantScoped, HasId, HasCreatedAt, Base):
     period_end: Mapped[dt.date] = mapped_column(Date)
     # The period start while the invoice is live; NULL once credited, so the period may be invoiced again.
     live_period_start: Mapped[dt.date | None] = mapped_column(Date)
-    issued_on: Mapped[dt.date] = mapped_column(Date)
+    issued_on: Mapped[dt.date] = mapped_column(Date, index=True)
     due_date: Mapped[dt.date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
     premium_minor: Mapped[int] = mapped_column(BigInteger)
