@@ -28,6 +28,7 @@ MARGIN = 15 * mm
 FRAME_WIDTH = A4[0] - 2 * MARGIN
 CELL_SIZE = 7.5
 BOLD = "Helvetica-Bold"
+TEXT_LEAST = 90.0  # the narrowest a text column is squeezed to before everything shrinks
 CELL_PADDING = 14  # reportlab's 6 points either side, and a little air
 NUMERIC = frozenset({Kind.MONEY, Kind.COUNT, Kind.PERCENT, Kind.DAYS})
 SHORT_TABLE_ROWS = 25
@@ -210,7 +211,9 @@ def column_widths(table: Table, cells: list[list[str]], currency: str) -> list[f
         widest = max((stringWidth(row[index], FONT, CELL_SIZE) for row in cells), default=0.0)
         word = max(stringWidth(part, BOLD, CELL_SIZE) for part in header.split() or [""])
         desired.append(min(max(widest, stringWidth(header, BOLD, CELL_SIZE)), 260.0) + CELL_PADDING)
-        least.append(min(max(widest, word), 260.0) + CELL_PADDING)
+        # Numbers never wrap; text cells wrap at words, so a long name may be narrower than itself.
+        cell = widest if column.kind in NUMERIC else min(widest, TEXT_LEAST)
+        least.append(max(cell, word) + CELL_PADDING)
     if sum(desired) <= FRAME_WIDTH:
         return [width + (FRAME_WIDTH - sum(desired)) / len(desired) for width in desired]
     if sum(least) <= FRAME_WIDTH:
