@@ -19,6 +19,7 @@ from tradecover.cli.policies import policies_app, products_app
 from tradecover.cli.pools import pools_app
 from tradecover.cli.premiums import premiums_app
 from tradecover.cli.reconcile import reconcile
+from tradecover.cli.report import report
 from tradecover.cli.risk import risk_app
 from tradecover.cli.serve import serve
 from tradecover.cli.subsidies import subsidies_app
@@ -60,3 +61,4 @@ app.add_typer(claims_app, name="claims")
 app.add_typer(overdues_app, name="overdues")
 app.add_typer(financing_app, name="financing")
 app.command()(tick)
+app.command()(report)
