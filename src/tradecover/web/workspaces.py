@@ -51,6 +51,7 @@ ALERTS_PATH = "/alerts"
 QUOTES_PATH = "/quotes"
 POLICIES_PATH = "/policies"
 PRODUCTS_PATH = "/products"
+APPETITE_PATH = "/appetite"
 LIMITS_PATH = "/limits"
 REFERRALS_PATH = "/underwriting/referrals"
 DECLARATIONS_PATH = "/declarations"
@@ -172,6 +173,11 @@ WORKSPACES: dict[Role, Workspace] = {
             Section("Users", "Your staff and their roles", "/admin/organisations/{organisation_id}"),
             Section(
                 "Products & rates", "Policy templates, rate tables and preferential rates", PRODUCTS_PATH
+            ),
+            Section(
+                "Appetite & capacity",
+                "Countries and sectors you refer or decline; capacity in total, per country, per sector",
+                APPETITE_PATH,
             ),
             Section("Quote requests", "Requests to quote on and your answers", QUOTES_PATH),
             Section("Premium invoices", "Invoice a month, record payments, credit notes", INVOICES_PATH),
