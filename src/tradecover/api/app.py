@@ -23,6 +23,7 @@ from tradecover.api.routers import (
     me,
     organisations,
     overdues,
+    oversight,
     policies,
     pools,
     products,
@@ -73,6 +74,7 @@ def create_api(sessions: sessionmaker[Session]) -> FastAPI:
         financing,
         claims,
         claim_payments,
+        oversight,
     ):
         if area.router.route_class is not KeyFirstRoute:
             # Without it, a caller with no key and a malformed body gets 422 instead of 401.

@@ -70,6 +70,11 @@ SERVICE_LEVELS_PATH = "/claims/service-levels"
 FACILITIES_PATH = "/financing/facilities"
 BORROWING_BASE_PATH = "/financing/borrowing-base"
 ASSIGNED_POLICIES_PATH = "/financing/policies"
+# Oversight: one page per audience, its sections anchored by their keys.
+OVERSIGHT_REGULATOR_PATH = "/oversight/regulator"
+OVERSIGHT_INSURER_PATH = "/oversight/insurer"
+OVERSIGHT_PROGRAMME_PATH = "/oversight/programme"
+OVERSIGHT_BANK_PATH = "/oversight/bank"
 
 KIND_TITLES: dict[OrganisationKind, str] = {
     OrganisationKind.INSURER: "Insurer",
@@ -148,6 +153,11 @@ WORKSPACES: dict[Role, Workspace] = {
             _soon("Capacity", "Remaining capacity by buyer, country and sector"),
             Section("Coinsurance pools", "Your share of the pools' policies and limits", POOLS_PATH),
             Section("Portfolio risk", "Expected loss, VaR and stress results of the book", RISK_PATH),
+            Section(
+                "Oversight",
+                "Your book and pool shares: coverage, premium, claims, workloads",
+                OVERSIGHT_INSURER_PATH,
+            ),
         ),
     ),
     Role.CLAIMS_HANDLER: Workspace(
@@ -163,6 +173,11 @@ WORKSPACES: dict[Role, Workspace] = {
             Section("Overdues", "Reported overdues, extensions and stoppages", OVERDUES_PATH),
             Section("Recoveries", "Money recovered after payment and how it is shared", RECOVERIES_PATH),
             Section("Service levels", "Actual decision and payment times", SERVICE_LEVELS_PATH),
+            Section(
+                "Oversight",
+                "Your book and pool shares: coverage, premium, claims, workloads",
+                OVERSIGHT_INSURER_PATH,
+            ),
         ),
     ),
     Role.INSURER_ADMIN: Workspace(
@@ -183,7 +198,11 @@ WORKSPACES: dict[Role, Workspace] = {
             Section("Premium invoices", "Invoice a month, record payments, credit notes", INVOICES_PATH),
             Section("Coinsurance pools", "Your shares, capacity and leadership commission", POOLS_PATH),
             Section("Claims", "Claims on your book and your pool shares; pay your part", CLAIMS_PATH),
-            _soon("Book overview", "Policies, limits in force, premium and claims"),
+            Section(
+                "Oversight",
+                "Policies, limits in force, premium and claims of your book",
+                OVERSIGHT_INSURER_PATH,
+            ),
             Section("Portfolio risk", "Expected loss, VaR and stress results of the book", RISK_PATH),
         ),
     ),
@@ -205,6 +224,9 @@ WORKSPACES: dict[Role, Workspace] = {
                 "Claims", "Claims on assigned policies: their proceeds repay your loans first", CLAIMS_PATH
             ),
             Section("Alerts", "Limit cuts and overdues on financed buyers", ALERTS_PATH),
+            Section(
+                "Oversight", "Financed receivables, borrowing bases, claims and alerts", OVERSIGHT_BANK_PATH
+            ),
         ),
     ),
     Role.PROGRAMME_OFFICER: Workspace(
@@ -219,6 +241,11 @@ WORKSPACES: dict[Role, Workspace] = {
                 PROGRAMMES_PATH,
             ),
             Section("Beneficiaries", "Enterprises enrolled in your programmes", BENEFICIARIES_PATH),
+            Section(
+                "Oversight",
+                "Enrolments, subsidy against budget, firms by tier, growth of subsidised firms",
+                OVERSIGHT_PROGRAMME_PATH,
+            ),
         ),
     ),
     Role.REGULATOR: Workspace(
@@ -226,15 +253,31 @@ WORKSPACES: dict[Role, Workspace] = {
         "Market supervision",
         "Read-only view of the market: coverage, growth, claims, exposures and stress results.",
         (
-            _soon("Coverage & growth", "Insured turnover and limits in force, year on year"),
-            _soon("Claims & service times", "Claims ratio and how fast claims are paid"),
-            _soon("Exposures & stress", "Country exposures and tariff-shock scenarios"),
+            Section(
+                "Coverage & growth",
+                "Insured turnover and limits in force, year on year",
+                OVERSIGHT_REGULATOR_PATH,
+            ),
+            Section(
+                "Claims & service times",
+                "Claims ratio and how fast claims are paid",
+                OVERSIGHT_REGULATOR_PATH + "#section-claims",
+            ),
+            Section(
+                "Exposures & stress",
+                "Country exposures and tariff-shock scenarios",
+                OVERSIGHT_REGULATOR_PATH + "#section-exposure",
+            ),
             Section(
                 "Portfolio risk",
                 "Run the market's book: VaR, ES and stress by country, sector and insurer",
                 RISK_PATH,
             ),
-            _soon("Reports", "Printable reports and CSV exports"),
+            Section(
+                "Reports",
+                "Printable reports and CSV exports",
+                OVERSIGHT_REGULATOR_PATH + "#reports",
+            ),
         ),
     ),
     Role.PLATFORM_ADMIN: Workspace(

@@ -18,6 +18,7 @@ from tradecover.oversight.period import Period
 from tradecover.oversight.report import render_report
 from tradecover.oversight.scope import AUDIENCE_ROLES, Audience
 from tradecover.oversight.view import OversightView
+from tradecover.oversight.views import build_view
 from tradecover.parties.actor import Actor
 from tradecover.reference.currencies import get_currency
 
@@ -36,21 +37,6 @@ PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The printable report."}
 }
 QUERY_FIELDS = ("date_from", "date_to", "currency")
-
-
-def build_view(
-    session: Session,
-    actor: Actor,
-    audience: Audience,
-    period: Period,
-    currency: str = "CNY",
-    today: dt.date | None = None,
-) -> OversightView:
-    """The audience's view for the period, composed by the oversight package."""
-    from tradecover.oversight.views import build_view as compose  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
-    view: OversightView = compose(session, actor, audience, period, currency, today)
-    return view
 
 
 def _view(session: Session, actor: Actor, audience: Audience, query: OversightQuery) -> OversightView:

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
-from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, Response
 
 from tradecover.clock import get_clock
@@ -19,6 +18,7 @@ from tradecover.oversight.period import Period
 from tradecover.oversight.report import render_report
 from tradecover.oversight.scope import AUDIENCE_ROLES, Audience
 from tradecover.oversight.view import Figure, Kind, OversightView, Section, Table
+from tradecover.oversight.views import build_view
 from tradecover.parties.actor import Actor
 from tradecover.reference.currencies import get_currency, platform_currencies
 from tradecover.web.charts import draw
@@ -35,21 +35,6 @@ AUDIENCE_LABELS = {
     Audience.BANK: "Financed book",
 }
 NUMERIC = frozenset({Kind.MONEY, Kind.COUNT, Kind.PERCENT, Kind.DAYS})
-
-
-def build_view(
-    session: Session,
-    actor: Actor,
-    audience: Audience,
-    period: Period,
-    currency: str = "CNY",
-    today: dt.date | None = None,
-) -> OversightView:
-    """The audience's view for the period, composed by the oversight package."""
-    from tradecover.oversight.views import build_view as compose  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
-    view: OversightView = compose(session, actor, audience, period, currency, today)
-    return view
 
 
 @dataclass(frozen=True, slots=True)
