@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradecover.buyers.model import Buyer, BuyerKind
+from tradecover.claims.model import Claim
+from tradecover.declarations.model import Shipment
 from tradecover.demo.world import (
     DEMO_PASSWORD,
     demo_sign_ins,
@@ -17,9 +21,16 @@ from tradecover.demo.world import (
     plan_demo_world,
     seed_demo_world,
 )
+from tradecover.limits.model import COVERING_STATUSES, CreditLimit
+from tradecover.oversight.breakdowns import Dimension, breakdown
+from tradecover.oversight.period import Period
+from tradecover.oversight.scope import Audience, scope_for
+from tradecover.parties.actor import Actor
 from tradecover.parties.model import Organisation, User
 from tradecover.parties.roles import OrganisationKind, Role
 from tradecover.parties.service import authenticate
+from tradecover.policies.model import Policy, PolicyStatus
+from tradecover.premiums.model import PremiumInvoice
 
 
 def world_digest(db: Session) -> str:
@@ -111,3 +122,43 @@ def test_the_default_demo_world_is_seeded_in_full(db: Session, backend: str) -> 
     assert any(0 < e < line for e in exports if e is not None)
     assert any(e > line for e in exports if e is not None)
     assert line in exports
+    _the_story_shows(db)
+
+
+def _growth(db: Session, start: dt.date, end: dt.date, dimension: Dimension, key: str) -> Decimal:
+    rows = breakdown(
+        db, scope_for(db, Actor.system(), Audience.REGULATOR), Period(start, end), "CNY", dimension
+    ).rows
+    found = next(row for row in rows if row.key == key)
+    assert found.yoy is not None
+    return found.yoy
+
+
+def _the_story_shows(db: Session) -> None:
+    """Two years shaped like the article: export cover up about 15%, the US dip, US claims after it."""
+    year = _growth(db, dt.date(2025, 1, 1), dt.date(2025, 12, 31), Dimension.PRODUCT, "export_whole_turnover")
+    assert Decimal("0.10") < year < Decimal("0.20")
+    assert _growth(db, dt.date(2025, 4, 1), dt.date(2025, 5, 31), Dimension.COUNTRY, "US") < Decimal("-0.2")
+    assert _growth(db, dt.date(2025, 7, 1), dt.date(2025, 12, 31), Dimension.COUNTRY, "US") > 0
+    # The 2024 book is closed: policies expired, limits given up, every invoice and premium paid.
+    prior = select(Policy.id).where(Policy.period_end == dt.date(2024, 12, 31))
+    assert set(db.scalars(select(Policy.status).where(Policy.id.in_(prior)))) == {PolicyStatus.EXPIRED}
+    assert not db.scalar(
+        select(func.count()).where(
+            CreditLimit.policy_id.in_(prior), CreditLimit.status.in_(COVERING_STATUSES)
+        )
+    )
+    assert not db.scalar(
+        select(func.count()).where(Shipment.policy_id.in_(prior), Shipment.paid_minor < Shipment.amount_minor)
+    )
+    assert not db.scalar(
+        select(func.count()).where(
+            PremiumInvoice.policy_id.in_(prior), PremiumInvoice.paid_minor < PremiumInvoice.firm_share_minor
+        )
+    )
+    us_claims = db.scalars(
+        select(Claim.filed_on).join(Buyer, Buyer.id == Claim.buyer_id).where(Buyer.country == "US")
+    ).all()
+    assert sum(day >= dt.date(2025, 6, 1) for day in us_claims) > sum(
+        day < dt.date(2025, 6, 1) for day in us_claims
+    )

@@ -141,6 +141,11 @@ def plan_limits(
     return sorted(planned, key=lambda p: (p.requested_on, p.policy_index, p.buyer_index))
 
 
+def target_limits(buyers: int) -> int:
+    """About three limits for every two buyers, up to TARGET_LIMITS: a small demo world gets a small book."""
+    return min(TARGET_LIMITS, buyers * 3 // 2)
+
+
 @functools.cache
 def _rows(name: str) -> list[dict[str, str]]:
     _, rows = read_rows(resources.files("tradecover.demo").joinpath("data", name))
@@ -173,7 +178,7 @@ def seed_appetite_and_capacity(session: Session, insurer_ids: Mapping[str, uuid.
     return count
 
 
-def _underwriters(session: Session) -> dict[uuid.UUID, list[Actor]]:
+def underwriters_by_insurer(session: Session) -> dict[uuid.UUID, list[Actor]]:
     users = session.scalars(
         select(User)
         .join(UserRole, UserRole.user_id == User.id)
@@ -186,14 +191,15 @@ def _underwriters(session: Session) -> dict[uuid.UUID, list[Actor]]:
     return found
 
 
-def _in_policy_currency(amount_usd: int, currency: str, day: dt.date) -> Money:
+def in_policy_currency(amount_usd: int, currency: str, day: dt.date) -> Money:
     per_usd = fx_rate("USD", currency, day)
     return Money.of(round(Decimal(amount_usd) * per_usd / ROUND_TO) * ROUND_TO, currency)
 
 
-def _decide_referral(
+def decide_referral(
     session: Session, limit: CreditLimit, plan: PlannedLimit, underwriters: list[Actor], n: int
 ) -> None:
+    """What the plan's follow-up makes of a referral: approve (in part), decline, or leave it waiting."""
     first = underwriters[0]
     if plan.follow_up is FollowUp.APPROVE_PART:
         part = Money.of((limit.requested.amount * 6 / 10).quantize(Decimal(1)), limit.currency)
@@ -226,8 +232,7 @@ def _at(day: dt.date) -> None:
 
 
 def seed_demo_limits(session: Session, seed: int, organisation_ids: Mapping[str, uuid.UUID]) -> int:
-    """Appetite and capacity, then the planned limits through the services, on their dates; how many."""
-    seed_appetite_and_capacity(session, organisation_ids)
+    """The planned limits through the services, on their dates (after appetite and capacity); how many."""
     policies = session.scalars(
         select(Policy).where(Policy.status == PolicyStatus.IN_FORCE).order_by(Policy.number)
     ).all()
@@ -235,10 +240,10 @@ def seed_demo_limits(session: Session, seed: int, organisation_ids: Mapping[str,
         select(Buyer.id, Buyer.country).order_by(Buyer.country, Buyer.registration_number)
     ).all()
     facts = [PolicyFacts(p.id, p.product_kind is ProductKind.DOMESTIC_WHOLE_TURNOVER) for p in policies]
-    # About three limits for every two buyers, up to TARGET_LIMITS: a small demo world gets a small book.
-    target = min(TARGET_LIMITS, len(buyers) * 3 // 2)
-    plan = plan_limits(seed, facts, [BuyerFacts(b.id, b.country) for b in buyers], target=target)
-    underwriters = _underwriters(session)
+    plan = plan_limits(
+        seed, facts, [BuyerFacts(b.id, b.country) for b in buyers], target=target_limits(len(buyers))
+    )
+    underwriters = underwriters_by_insurer(session)
     system = Actor.system()
     made: list[tuple[CreditLimit, PlannedLimit, list[Actor]]] = []
     previous = get_clock()
@@ -247,12 +252,12 @@ def seed_demo_limits(session: Session, seed: int, organisation_ids: Mapping[str,
             policy = policies[planned.policy_index]
             staff = underwriters.get(policy.insurer_id, [])
             _at(planned.requested_on)
-            amount = _in_policy_currency(planned.amount_usd, policy.currency, planned.requested_on)
+            amount = in_policy_currency(planned.amount_usd, policy.currency, planned.requested_on)
             try:
                 with session.begin_nested():
                     limit = request_limit(session, system, policy.id, buyers[planned.buyer_index].id, amount)
                     if limit.status is LimitStatus.REFERRED and staff:
-                        _decide_referral(session, limit, planned, staff, n)
+                        decide_referral(session, limit, planned, staff, n)
             except DomainError:
                 # A rule refused the request itself (a single-buyer policy's other buyers): not a limit.
                 continue

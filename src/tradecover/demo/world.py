@@ -24,7 +24,8 @@ from tradecover.demo.declarations import seed_demo_declarations
 from tradecover.demo.exporters import PolicyholderPlan, plan_policyholders
 from tradecover.demo.financing import seed_financed_pool_policy
 from tradecover.demo.grades import seed_grade_history
-from tradecover.demo.limits import seed_demo_limits
+from tradecover.demo.history import seed_demo_history
+from tradecover.demo.limits import seed_appetite_and_capacity, seed_demo_limits
 from tradecover.demo.policies import seed_demo_policies
 from tradecover.demo.pool import POOL_NAME, seed_demo_pool
 from tradecover.demo.premiums import seed_demo_premiums
@@ -161,6 +162,9 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
     buyer_ids = register_buyers(session, actor, plan.buyers)
     seed_grade_history(session, plan.seed, plan.buyers, buyer_ids)
     seed_demo_policies(session, plan.seed, organisation_ids, plan.policyholders)
+    seed_appetite_and_capacity(session, organisation_ids)
+    # The prior year, before the programmes (2024 premiums carry no subsidy) and the 2025 limits.
+    seed_demo_history(session, plan.seed)
     # Programmes before anything is invoiced, so invoices draw on their budgets.
     seed_demo_subsidies(session, organisation_ids)
     seed_demo_limits(session, plan.seed, organisation_ids)
