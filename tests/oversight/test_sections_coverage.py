@@ -187,14 +187,19 @@ def test_sections_run_a_fixed_number_of_aggregate_queries(db: Session, book: Ove
     year = Period(dt.date(2025, 3, 1), dt.date(2026, 2, 28))
     with counted(db) as statements:
         coverage_section(db, market, year, "CNY")
-    # Insured turnover now and a year earlier (2), limits in force at every month end and a year earlier
-    # (1), insured and new firms now and a year earlier (4), the breakdowns' two cubes per period (4):
+    # Insured turnover (1) and limits in force at every month end (1), each with a year earlier in the
+    # same query; insured and new firms now and a year earlier (4); the breakdowns' two cubes (2):
     # however many months, shipments or groups.
-    assert len(statements) == 11
+    assert len(statements) == 8
     with counted(db) as statements:
         premium_section(db, market, year, "CNY")
-    assert len(statements) == 6  # invoices, credit notes and shipments, now and a year earlier
+    assert len(statements) == 3  # invoices, credit notes and shipments, each with a year earlier
     programme = book.scope(Audience.PROGRAMME, book.bureau)
     with counted(db) as statements:
         subsidised_firms_section(db, programme, year, "CNY")
+    assert len(statements) == 1
+    # A period longer than a year overlaps its base: each is read on its own.
+    two_years = Period(dt.date(2024, 3, 1), dt.date(2026, 2, 28))
+    with counted(db) as statements:
+        subsidised_firms_section(db, programme, two_years, "CNY")
     assert len(statements) == 2

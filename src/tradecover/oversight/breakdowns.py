@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from tradecover.buyers.model import Buyer
 from tradecover.declarations.model import Shipment
 from tradecover.errors import ValidationError
-from tradecover.oversight.coverage import converted, growth, month_key, share
+from tradecover.oversight.coverage import Ranges, converted, growth, month_key, share, with_base, within
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import EXEMPT, Scope
 from tradecover.parties.model import Organisation
@@ -71,13 +72,13 @@ BUYER_DIMENSIONS = (Dimension.COUNTRY, Dimension.SECTOR)
 Cube = list[tuple[Any, str, tuple[Any, ...], int]]  # (month_key, currency, dimension values, amount_minor)
 
 
-def _policy_cube(session: Session, scope: Scope, period: Period) -> Cube:
+def _policy_cube(session: Session, scope: Scope, ranges: Ranges) -> Cube:
     """Insured turnover per (month, currency, product, insurer, region, size): shipments summed per policy
     first, then the few thousand policy sums joined to their policy and parties."""
     ym = month_key(Shipment.shipment_date).label("ym")
     per_policy = (
         select(ym, Shipment.currency, Shipment.policy_id, func.sum(Shipment.insured_minor).label("insured"))
-        .where(Shipment.shipment_date.between(period.start, period.end), scope.restrict(Shipment.policy_id))
+        .where(within(Shipment.shipment_date, ranges), scope.restrict(Shipment.policy_id))
         .group_by(ym, Shipment.currency, Shipment.policy_id)
         .subquery("per_policy")
     )
@@ -95,13 +96,13 @@ def _policy_cube(session: Session, scope: Scope, period: Period) -> Cube:
     return [(row[0], row[1], tuple(row[2:6]), int(row[6] or 0)) for row in session.execute(query)]
 
 
-def _buyer_cube(session: Session, scope: Scope, period: Period) -> Cube:
+def _buyer_cube(session: Session, scope: Scope, ranges: Ranges) -> Cube:
     """Insured turnover per (month, currency, buyer country, buyer sector)."""
     ym = month_key(Shipment.shipment_date).label("ym")
     query = (
         select(ym, Shipment.currency, Buyer.country, Buyer.sector, func.sum(Shipment.insured_minor))
         .join(Buyer, Buyer.id == Shipment.buyer_id)
-        .where(Shipment.shipment_date.between(period.start, period.end), scope.restrict(Shipment.policy_id))
+        .where(within(Shipment.shipment_date, ranges), scope.restrict(Shipment.policy_id))
         .group_by(ym, Shipment.currency, Buyer.country, Buyer.sector)
         .execution_options(**EXEMPT)
     )
@@ -186,7 +187,7 @@ def breakdowns(
         wanted = [d for d in group if d in dimensions]
         if not wanted:
             continue
-        current, base = cube_of(session, scope, period), cube_of(session, scope, period.year_earlier())
+        current, base = with_base(partial(cube_of, session, scope), period)
         for dimension in wanted:
             position = group.index(dimension)
             found[dimension] = _breakdown(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Date, case, extract, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Date, case, extract, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -77,29 +77,54 @@ def converted(rows: Iterable[Sequence[Any]], currency: str) -> dict[tuple[Hashab
     }
 
 
+Ranges = tuple[tuple[dt.date, dt.date], ...]
+RowT = TypeVar("RowT", bound=Sequence[Any])
+
+
+def within(column: Any, ranges: Ranges) -> ColumnElement[bool]:
+    """The column falls in one of the ranges (each a BETWEEN, so an index range scan serves it)."""
+    return or_(*(column.between(first, last) for first, last in ranges))
+
+
+def with_base(fetch: Callable[[Ranges], list[RowT]], period: Period) -> tuple[list[RowT], list[RowT]]:
+    """Rows (month_key first) of the period and of the same period a year earlier.
+
+    When the base's months all come before the period's (any period up to a year), one query reads
+    both and its month buckets tell them apart; otherwise each gets its own query.
+    """
+    base = period.year_earlier()
+    if month_end(base.end) < period.start:
+        rows = fetch(((base.start, base.end), (period.start, period.end)))
+        first = month_start(period.start)
+        return [r for r in rows if month_of(r[0]) >= first], [r for r in rows if month_of(r[0]) < first]
+    return fetch(((period.start, period.end),)), fetch(((base.start, base.end),))
+
+
 def insured_rows(
-    session: Session,
-    scope: Scope,
-    start: dt.date,
-    end: dt.date,
-    key: Any = None,
+    session: Session, scope: Scope, ranges: Ranges, key: Any = None
 ) -> list[tuple[Any, str, Any, int]]:
-    """Insured declared turnover of shipments dated start..end: (month_key, currency, key, sum) rows."""
+    """Insured turnover of the shipments dated in the ranges: (month_key, currency, key, sum) rows."""
     ym = month_key(Shipment.shipment_date).label("ym")
     group_key = (literal("") if key is None else key).label("key")
     query = (
         select(ym, Shipment.currency, group_key, func.sum(Shipment.insured_minor))
-        .where(Shipment.shipment_date.between(start, end), scope.restrict(Shipment.policy_id))
+        .where(within(Shipment.shipment_date, ranges), scope.restrict(Shipment.policy_id))
         .group_by(ym, Shipment.currency, group_key)
         .execution_options(**EXEMPT)
     )
-    return [(row[0], row[1], row[2], row[3]) for row in session.execute(query)]
+    return [(row[0], row[1], row[2], int(row[3] or 0)) for row in session.execute(query)]
+
+
+def _by_month(
+    rows: list[tuple[Any, str, Any, int]], months: list[dt.date], currency: str
+) -> dict[dt.date, Decimal]:
+    sums = converted(rows, currency)
+    return {month: sums.get(("", month), Decimal(0)) for month in months}
 
 
 def insured_by_month(session: Session, scope: Scope, period: Period, currency: str) -> dict[dt.date, Decimal]:
     """Insured declared turnover per month of the period (every month present, zero when empty)."""
-    sums = converted(insured_rows(session, scope, period.start, period.end), currency)
-    return {month: sums.get(("", month), Decimal(0)) for month in period.months()}
+    return _by_month(insured_rows(session, scope, ((period.start, period.end),)), period.months(), currency)
 
 
 class _NextDay(FunctionElement[dt.date]):
@@ -260,8 +285,9 @@ class Coverage:
 def coverage(session: Session, scope: Scope, period: Period, currency: str) -> Coverage:
     """Insured turnover per month with YoY and MoM growth, and limits in force at each month's end."""
     base_period = period.year_earlier()
-    current = insured_by_month(session, scope, period, currency)
-    base = insured_by_month(session, scope, base_period, currency)
+    rows, base_rows = with_base(lambda ranges: insured_rows(session, scope, ranges), period)
+    current = _by_month(rows, period.months(), currency)
+    base = _by_month(base_rows, base_period.months(), currency)
     days = as_of_days(period)
     limits = limits_in_force(session, scope, [*days, base_period.end], currency)
     months: list[CoverageMonth] = []

@@ -11,7 +11,14 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from tradecover.declarations.model import Shipment
-from tradecover.oversight.coverage import converted, growth, insured_rows, year_earlier_month
+from tradecover.oversight.coverage import (
+    Ranges,
+    converted,
+    growth,
+    insured_rows,
+    with_base,
+    year_earlier_month,
+)
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import EXEMPT, Audience, Scope
 from tradecover.policies.model import Policy
@@ -135,11 +142,10 @@ class EnrolledVsOthers:
 
 
 def _by_group(
-    session: Session, market: Scope, period: Period, enrolled_policies: Select[Any], currency: str
-) -> dict[tuple[str, dt.date], Decimal]:
+    session: Session, market: Scope, ranges: Ranges, enrolled_policies: Select[Any]
+) -> list[tuple[Any, str, Any, int]]:
     group = case((Shipment.policy_id.in_(enrolled_policies), ENROLLED), else_=OTHERS)
-    sums = converted(insured_rows(session, market, period.start, period.end, group), currency)
-    return {(str(key), month): amount for (key, month), amount in sums.items()}
+    return insured_rows(session, market, ranges, group)
 
 
 def enrolled_vs_others(session: Session, scope: Scope, period: Period, currency: str) -> EnrolledVsOthers:
@@ -150,8 +156,8 @@ def enrolled_vs_others(session: Session, scope: Scope, period: Period, currency:
         enrolments = scope.policyholders()
     enrolled_policies = select(Policy.id).where(Policy.policyholder_id.in_(enrolments))
     market = Scope(Audience.REGULATOR, scope.organisation_id, scope.organisation_name)
-    current = _by_group(session, market, period, enrolled_policies, currency)
-    base = _by_group(session, market, period.year_earlier(), enrolled_policies, currency)
+    rows, base_rows = with_base(lambda ranges: _by_group(session, market, ranges, enrolled_policies), period)
+    current, base = converted(rows, currency), converted(base_rows, currency)
     zero = Decimal(0)
     months = tuple(
         GroupMonth(

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradecover.declarations.model import Shipment
-from tradecover.oversight.coverage import converted, growth, month_key, share
+from tradecover.oversight.coverage import Ranges, converted, growth, month_key, share, with_base, within
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import EXEMPT, Scope
 from tradecover.premiums.model import CreditNote, PremiumInvoice
@@ -74,8 +75,8 @@ class Premium:
         return growth(self.totals.earned, self.year_earlier.earned)
 
 
-def _rows(session: Session, scope: Scope, period: Period) -> list[tuple[Any, str, str, int]]:
-    """(month_key, currency, measure, amount) of invoices, credit notes and shipments in the period."""
+def _rows(session: Session, scope: Scope, ranges: Ranges) -> list[tuple[Any, str, str, int]]:
+    """(month_key, currency, measure, amount) of invoices, credit notes and shipments dated in the ranges."""
     rows: list[tuple[Any, str, str, int]] = []
     invoiced = month_key(PremiumInvoice.issued_on).label("ym")
     for ym, code, premium, subsidy in session.execute(
@@ -86,7 +87,7 @@ def _rows(session: Session, scope: Scope, period: Period) -> list[tuple[Any, str
             func.sum(PremiumInvoice.subsidy_minor),
         )
         .where(
-            PremiumInvoice.issued_on.between(period.start, period.end),
+            within(PremiumInvoice.issued_on, ranges),
             scope.restrict(PremiumInvoice.policy_id),
         )
         .group_by(invoiced, PremiumInvoice.currency)
@@ -102,7 +103,7 @@ def _rows(session: Session, scope: Scope, period: Period) -> list[tuple[Any, str
             func.sum(PremiumInvoice.subsidy_minor),
         )
         .join(PremiumInvoice, PremiumInvoice.id == CreditNote.invoice_id)
-        .where(CreditNote.issued_on.between(period.start, period.end), scope.restrict(CreditNote.policy_id))
+        .where(within(CreditNote.issued_on, ranges), scope.restrict(CreditNote.policy_id))
         .group_by(credited, CreditNote.currency)
         .execution_options(**EXEMPT)
     ):
@@ -111,7 +112,7 @@ def _rows(session: Session, scope: Scope, period: Period) -> list[tuple[Any, str
     for ym, code, premium in session.execute(
         select(shipped, Shipment.currency, func.sum(Shipment.premium_minor))
         .where(
-            Shipment.shipment_date.between(period.start, period.end),
+            within(Shipment.shipment_date, ranges),
             Shipment.premium_minor.is_not(None),
             scope.restrict(Shipment.policy_id),
         )
@@ -122,11 +123,8 @@ def _rows(session: Session, scope: Scope, period: Period) -> list[tuple[Any, str
     return rows
 
 
-def premium_by_month(
-    session: Session, scope: Scope, period: Period, currency: str
-) -> tuple[PremiumMonth, ...]:
-    """Written and earned premium and subsidy of each month of the period (zero when empty)."""
-    sums = converted(_rows(session, scope, period), currency)
+def _months(rows: list[tuple[Any, str, str, int]], period: Period, currency: str) -> tuple[PremiumMonth, ...]:
+    sums = converted(rows, currency)
     zero = Decimal(0)
     return tuple(
         PremiumMonth(
@@ -137,6 +135,13 @@ def premium_by_month(
         )
         for month in period.months()
     )
+
+
+def premium_by_month(
+    session: Session, scope: Scope, period: Period, currency: str
+) -> tuple[PremiumMonth, ...]:
+    """Written and earned premium and subsidy of each month of the period (zero when empty)."""
+    return _months(_rows(session, scope, ((period.start, period.end),)), period, currency)
 
 
 def _totals(months: tuple[PremiumMonth, ...]) -> PremiumTotals:
@@ -157,10 +162,11 @@ def premium_totals(session: Session, scope: Scope, period: Period, currency: str
 
 def premium(session: Session, scope: Scope, period: Period, currency: str) -> Premium:
     """Premium of the period per month and in total, with the totals of the same period a year earlier."""
-    months = premium_by_month(session, scope, period, currency)
+    rows, base_rows = with_base(partial(_rows, session, scope), period)
+    months = _months(rows, period, currency)
     return Premium(
         period=period,
         months=months,
         totals=_totals(months),
-        year_earlier=premium_totals(session, scope, period.year_earlier(), currency),
+        year_earlier=_totals(_months(base_rows, period.year_earlier(), currency)),
     )
