@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.api.conftest import World, api, client, sessions, world  # noqa: F401
+from tests.oversight.book import CURRENT, OversightBook, eur_cny, usd_cny
 from tests.oversight.web.sample import sample_view
 
 from tradecover.api.routers import oversight
@@ -149,3 +150,26 @@ def test_the_wrong_role_is_forbidden_and_no_key_is_unauthorised(
         assert client.get(f"/oversight/regulator{path}").status_code == 401
     assert client.get("/oversight/everyone", headers=world.admin.headers).status_code == 422
     assert asked == []
+
+
+def test_the_regulators_view_of_the_book_as_json(
+    client: TestClient,  # noqa: F811
+    world: World,  # noqa: F811
+    book: OversightBook,
+) -> None:
+    answer = client.get(
+        f"/oversight/regulator?date_from={CURRENT.start}&date_to={CURRENT.end}", headers=world.admin.headers
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["title"] == "Market oversight"
+    coverage = next(s for s in body["sections"] if s["key"] == "coverage")
+    # P1b USD 120,000 (Dec) and 80,000 (Feb), P3 EUR 10,000 (Dec), P4 CNY 300,000, P2 CNY 1,000,000.
+    december, february = dt.date(2025, 12, 1), dt.date(2026, 2, 1)
+    export = usd_cny("120000", december) + usd_cny("80000", february) + eur_cny("10000", december) + 300_000
+    turnover = next(f for f in coverage["figures"] if f["key"] == "insured-turnover")
+    assert turnover["value"] == f"{export + 1_000_000:f}"
+    products = next(t for t in coverage["tables"] if t["key"] == "coverage-by-product")
+    rows = {row[0]: row[1:4] for row in products["rows"]}
+    assert rows["Domestic whole-turnover"] == ["1000000.00", "700000.00", "0.4286"]
+    assert rows["Export whole-turnover"][0] == f"{export:f}"
