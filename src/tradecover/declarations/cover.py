@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.buyers.grades import country_grades
 from tradecover.buyers.model import Buyer
+from tradecover.declarations.dcl import SettledPurchase, paid_on_time
 from tradecover.declarations.events import BuyerStoppage, loss_events_of, stoppages_of
 from tradecover.declarations.model import PaymentApplication, Shipment
 from tradecover.declarations.rules import CoverFacts, CoverSource, declaration_deadline
@@ -38,7 +39,6 @@ from tradecover.reference.calendars import Calendar, calendar_for_currency
 
 # Buyers per IN (...) list: well below SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
-_YEAR = dt.timedelta(days=365)
 
 
 def chunked(values: Collection[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
@@ -63,8 +63,8 @@ class _Steps:
 @dataclass(slots=True)
 class _Dcl:
     barred: bool = False
-    # (shipment date, settled on, due date) of settled invoices: purchases paid on time count for the DCL.
-    settled: list[tuple[dt.date, dt.date, dt.date]] = field(default_factory=list)
+    # Settled invoices: the purchases paid on time among them count for the DCL.
+    settled: list[SettledPurchase] = field(default_factory=list)
 
 
 class CoverBook:
@@ -159,7 +159,7 @@ class CoverBook:
             )
             for buyer_id, shipped, settled, due in rows:
                 if settled is not None:
-                    self._dcl[buyer_id].settled.append((shipped, settled, due))
+                    self._dcl[buyer_id].settled.append(SettledPurchase(shipped, settled, due))
 
     def _load_rating(self, session: Session, buyer_ids: Collection[uuid.UUID]) -> None:
         for chunk in chunked(buyer_ids):
@@ -217,14 +217,12 @@ class CoverBook:
     def _dcl_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
         terms = self.terms(day)
         standing = self._dcl[buyer_id]
-        since = day - _YEAR
-        paid_on_time = sum(
-            1 for shipped, settled, _ in standing.settled if since < shipped <= day and settled <= day
-        )
         verdict = dcl_verdict(
             terms.dcl,
             barred_by_zero_limit=standing.barred,
-            purchases_paid_on_time_12m=paid_on_time,
+            purchases_paid_on_time_12m=paid_on_time(
+                standing.settled, day, terms.dcl_conditions.lookback_months
+            ),
             has_credit_report=False,
             min_paid_purchases=terms.dcl_conditions.min_paid_purchases,
             credit_report_suffices=terms.dcl_conditions.credit_report_suffices,

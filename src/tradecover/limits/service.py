@@ -89,8 +89,9 @@ def dcl_available(
 ) -> DclVerdict:
     """Whether the insured may cover a buyer under the policy's discretionary limit on a date, and how much.
 
-    The purchases paid on time come from declarations (a later part of the platform); until then the
-    caller states them. The latest limit on the buyer decides whether a zero limit bars the DCL.
+    The purchases paid on time come from the declarations, which this layer does not read: callers use
+    `declarations.dcl.dcl_available`, which counts them and passes the count here. The latest limit on the
+    buyer decides whether a zero limit bars the DCL.
     """
     day = get_clock().today() if on is None else on
     policy = get_policy(session, policy_id)
