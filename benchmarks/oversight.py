@@ -30,10 +30,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Select, extract, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -41,14 +42,17 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from oversight_book import Book, build_book, check_book, find_book
 
+from tradecover.buyers.model import Buyer
 from tradecover.db.engine import make_engine
 from tradecover.db.migrate import upgrade
 from tradecover.db.session import session_factory, unit_of_work
+from tradecover.declarations.model import Shipment
 from tradecover.models import metadata
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import Audience, Scope, scope_for
 from tradecover.oversight.views import SECTIONS, SectionBuilder, build_view
 from tradecover.parties.actor import Actor
+from tradecover.policies.model import Policy
 
 console = Console()
 PERIOD = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
@@ -120,6 +124,51 @@ def time_views(engine: Engine, book: Book, repeats: int, sections: bool) -> dict
     return found
 
 
+def _month(day: Any) -> Any:
+    return extract("year", day) * 100 + extract("month", day)
+
+
+def raw_queries(insurer_id: uuid.UUID) -> dict[str, Select[Any]]:
+    """The sums the coverage and premium sections make, written out: what the shipments index serves."""
+    ym = _month(Shipment.shipment_date).label("ym")
+    in_period = Shipment.shipment_date.between(PERIOD.start, PERIOD.end)
+    insurer_policies = select(Policy.id).where(Policy.insurer_id == insurer_id)
+    return {
+        "insured by month, currency": select(ym, Shipment.currency, func.sum(Shipment.insured_minor))
+        .where(in_period)
+        .group_by(ym, Shipment.currency),
+        "… and policy": select(ym, Shipment.currency, Shipment.policy_id, func.sum(Shipment.insured_minor))
+        .where(in_period)
+        .group_by(ym, Shipment.currency, Shipment.policy_id),
+        "… by buyer country, sector": select(
+            ym, Shipment.currency, Buyer.country, Buyer.sector, func.sum(Shipment.insured_minor)
+        )
+        .join(Buyer, Buyer.id == Shipment.buyer_id)
+        .where(in_period)
+        .group_by(ym, Shipment.currency, Buyer.country, Buyer.sector),
+        "premium earned by month": select(ym, Shipment.currency, func.sum(Shipment.premium_minor))
+        .where(in_period, Shipment.premium_minor.is_not(None))
+        .group_by(ym, Shipment.currency),
+        "one insurer's insured by month": select(ym, Shipment.currency, func.sum(Shipment.insured_minor))
+        .where(in_period, Shipment.policy_id.in_(insurer_policies))
+        .group_by(ym, Shipment.currency),
+    }
+
+
+def time_queries(engine: Engine, book: Book, repeats: int) -> dict[str, float]:
+    """Median milliseconds of each raw query."""
+    assert book.actors["insurer"].organisation_id is not None
+    found = {}
+    for label, query in raw_queries(book.actors["insurer"].organisation_id).items():
+
+        def one(query: Select[Any] = query) -> None:
+            with engine.connect() as connection:
+                connection.execute(query).all()
+
+        found[label] = _median_ms(one, repeats)
+    return found
+
+
 def scan_ms(engine: Engine, repeats: int) -> float:
     """A full `SELECT count(*) FROM shipments` (median after a warm-up)."""
 
@@ -177,6 +226,17 @@ def run(engine: Engine, args: argparse.Namespace) -> list[tuple[str, str, float,
         shipments = connection.execute(text("SELECT count(*) FROM shipments")).scalar_one()
     scan = scan_ms(engine, args.repeats)
     console.print(f"[{name}] {shipments:,} shipments; one full count(*) scan of them: {scan:,.0f} ms")
+    queries = time_queries(engine, book, args.repeats)
+    drop_oversight_indexes(engine)
+    try:
+        bare_queries = time_queries(engine, book, args.repeats)
+    finally:
+        create_oversight_indexes(engine)
+    console.print(f"[{name}] raw sums over the year's shipments, median ms with / without the indexes:")
+    for label, ms in queries.items():
+        console.print(f"  {label}: {ms:,.0f} / {bare_queries[label]:,.0f}  (×{bare_queries[label] / ms:.1f})")
+    if args.skip_views:
+        return []
     console.print(f"[{name}] views with the oversight indexes:")
     indexed = time_views(engine, book, args.repeats, args.sections)
     if args.baseline == "scan":
@@ -241,6 +301,7 @@ def main() -> None:
         help="views: the same views without the oversight indexes; scan: one full count(*) of shipments",
     )
     parser.add_argument("--sections", action="store_true", help="also time each section of each view")
+    parser.add_argument("--skip-views", action="store_true", help="time only the raw sums")
     args = parser.parse_args()
     keep_pg = next((k for k in args.keep if k.startswith("postgres")), None)
     keep_sqlite = next((k for k in args.keep if not k.startswith("postgres")), None)
