@@ -135,7 +135,8 @@ def report(
     organisation: Annotated[
         str | None,
         typer.Option(
-            "--organisation", help="The insurer, programme body or bank (name or id); not for the market."
+            "--organisation",
+            help="The insurer, programme body or bank (name or id); for --as regulator, optional.",
         ),
     ] = None,
 ) -> None:
@@ -149,7 +150,13 @@ def report(
         )
     target = _target(out)
     with open_engine() as engine, command_transaction(engine) as session:
-        view = build_view(session, _actor(session, wanted, organisation), wanted, period, code)
+        try:
+            view = build_view(session, _actor(session, wanted, organisation), wanted, period, code)
+        except ValidationError as error:
+            if error.field != "date":
+                raise
+            # No reference FX rate for a month of the period: the dates asked for are at fault.
+            raise ValidationError(error.message, field="--from/--to") from None
     rendered = build_report(view)
     _write(target, rendered.pdf, out)
     pages = "page" if rendered.pages == 1 else "pages"

@@ -190,3 +190,21 @@ def test_a_bank_report_names_the_bank(book: Book, tmp_path: Path) -> None:
     assert code == 0, output
     assert "Financed receivables oversight for Silk Road Bank" in output
     assert "Organisation: Silk Road Bank" in " ".join(_texts(out.read_bytes())[0].split())
+
+
+def test_a_period_beyond_the_reference_rates_is_refused_naming_the_dates(book: Book, tmp_path: Path) -> None:
+    out = tmp_path / "later.pdf"
+    result = book.cli(
+        "report", "--as", "insurer", "--organisation", book.insurer_id, "--from", "2027-01-01", "--to",
+        "2027-06-30", "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output.startswith("error: --from/--to: no FX rate near 2027-")
+    assert not out.exists()
+
+
+def test_the_command_explains_itself(tmp_path: Path) -> None:
+    result = Cli(f"sqlite:///{tmp_path / 'unused.db'}")("report", "--help")
+    assert result.exit_code == 0
+    for option in ("--as", "--from", "--to", "--out", "--currency", "--organisation"):
+        assert option in result.output
