@@ -15,12 +15,15 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+from sqlalchemy import select
 from tests.limits.conftest import member
 from tests.oversight.book import CURRENT, OversightBook, clock_at
 
 from tradecover.alerts.service import raise_alerts
+from tradecover.financing.borrowing import base_of
 from tradecover.financing.drawings import draw, repay
 from tradecover.financing.facilities import assign_policy, create_facility
+from tradecover.financing.model import Facility
 from tradecover.money import Money
 from tradecover.oversight.financing import financing_report
 from tradecover.oversight.period import Period
@@ -149,3 +152,18 @@ def test_the_regulator_section_names_no_borrower(book: OversightBook) -> None:
     assert section.tables[0].columns[0].key == "bank"
     own = financing_section(book.db, book.scope(Audience.BANK, book.bank), CURRENT, "USD")
     assert own.tables[0].as_dicts()[0]["available"] == Decimal(4_000)
+
+
+def test_the_borrowing_base_agrees_with_the_facility_page(book: OversightBook) -> None:
+    add_financing(book)
+    facility = book.db.scalars(select(Facility).where(Facility.bank_id == book.bank)).one()
+    for end in (D(2026, 1, 31), CURRENT.end):
+        report = financing_report(
+            book.db, book.scope(Audience.BANK, book.bank), Period(D(2025, 12, 1), end), "USD"
+        )
+        assert report.lines[0].borrowing_base == base_of(book.db, facility, end).base.amount
+    # On 31 January B-1 (USD 120,000) is not yet due and within the 150,000 limit: 80% is 96,000.
+    january = financing_report(
+        book.db, book.scope(Audience.BANK, book.bank), Period(D(2026, 1, 1), D(2026, 1, 31)), "USD"
+    )
+    assert (january.lines[0].borrowing_base, january.lines[0].available) == (Decimal(96_000), Decimal(56_000))

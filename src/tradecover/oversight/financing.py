@@ -2,9 +2,10 @@
 
 Outstanding at the period's end = drawings − repayments with a value date up to then − indemnity paid to
 the bank under claims on the facility's policy by then (claims pay the bank first). The borrowing base
-and what is still available come from `financing.borrowing.base_of` and `financing.rules.available`,
-for a bank's own facilities only (the regulator sees per-bank aggregates, never a firm). Alerts are
-those addressed to the banks in scope about financed buyers: grade cuts, limit cuts, reported overdues.
+(the rules of `financing.rules.borrowing_base`, summed per buyer in SQL rather than invoice by invoice)
+and what is still available (`financing.rules.available`) are shown for a bank's own facilities only
+(the regulator sees per-bank aggregates, never a firm). Alerts are those addressed to the banks in
+scope about financed buyers: grade cuts, limit cuts, reported overdues.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from tradecover.alerts.model import Alert
-from tradecover.claims.model import Claim, ClaimMemberShare
+from tradecover.claims.model import Claim, ClaimInvoice, ClaimMemberShare
+from tradecover.claims.overdue_model import LIVE_STATUSES, Overdue
 from tradecover.clock import get_clock
-from tradecover.financing.borrowing import base_of
+from tradecover.declarations.model import PaymentApplication, Shipment
+from tradecover.declarations.rules import CoverSource
 from tradecover.financing.model import Facility, FacilityMovement, MovementKind
 from tradecover.financing.rules import available
+from tradecover.limits.history import in_force_on
+from tradecover.limits.model import CreditLimit
 from tradecover.money import Money
 from tradecover.oversight.claims import ZERO, month_of, monthly, organisation_names, within
 from tradecover.oversight.conversion import to_reporting
@@ -263,20 +268,92 @@ def financing_report(session: Session, scope: Scope, period: Period, currency: s
     return FinancingReport(tuple(lines), months, financing_alerts(session, scope, period))
 
 
+def _eligible(
+    session: Session, policy_ids: list[uuid.UUID], day: dt.date
+) -> dict[tuple[Any, Any], list[int]]:
+    """Per (policy, buyer): insured unpaid of the receivables that count, and the largest DCL cover."""
+    released = (
+        select(
+            PaymentApplication.shipment_id.label("shipment_id"),
+            func.sum(PaymentApplication.insured_released_minor).label("released"),
+        )
+        .where(PaymentApplication.policy_id.in_(policy_ids), PaymentApplication.received_on <= day)
+        .group_by(PaymentApplication.shipment_id)
+        .subquery()
+    )
+    unpaid = (
+        Shipment.policy_id.in_(policy_ids),
+        Shipment.shipment_date <= day,
+        or_(Shipment.settled_on.is_(None), Shipment.settled_on > day),
+    )
+    claimed = exists().where(ClaimInvoice.live_shipment_id == Shipment.id)
+    reported = exists().where(
+        Overdue.shipment_id == Shipment.id, Overdue.status.in_(LIVE_STATUSES), Overdue.reported_on <= day
+    )
+    left = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
+    insured_unpaid = left(Shipment.insured_minor - func.coalesce(released.c.released, 0), 0)
+    counted = and_(
+        ~claimed,
+        or_(Shipment.cover_lost_on.is_(None), Shipment.cover_lost_on > day),
+        ~reported,
+        Shipment.due_date >= day,
+    )
+    rows = session.execute(
+        select(
+            Shipment.policy_id,
+            Shipment.buyer_id,
+            func.sum(case((counted, insured_unpaid), else_=0)),
+            func.max(case((Shipment.cover_source == CoverSource.DCL, Shipment.cover_minor), else_=0)),
+        )
+        .outerjoin(released, released.c.shipment_id == Shipment.id)
+        .where(*unpaid)
+        .group_by(Shipment.policy_id, Shipment.buyer_id)
+        .execution_options(**EXEMPT)
+    ).all()
+    return {(policy, buyer): [int(total or 0), int(dcl or 0)] for policy, buyer, total, dcl in rows}
+
+
 def _bases(
     session: Session, facilities: list[_Facility], day: dt.date, outstanding: dict[uuid.UUID, int]
 ) -> dict[uuid.UUID, tuple[int, int]]:
-    """A bank's own facilities: (borrowing base, available) in minor units on a day."""
-    assigned = [f.id for f in facilities if _assigned(f, day)]
+    """A bank's own facilities: (borrowing base, available) in minor units on a day.
+
+    The rules of `financing.rules.borrowing_base` in aggregate: per buyer the receivables that count
+    (insured, unpaid, not overdue, not reported overdue, in cover, not under a live claim) up to the
+    larger of the limit in force and the discretionary cover used; × the advance rate.
+    """
+    assigned = [f for f in facilities if _assigned(f, day)]
     if not assigned:
         return {}
-    rows = session.scalars(
-        select(Facility).where(Facility.id.in_(assigned)).execution_options(**EXEMPT)
+    policy_ids = [f.policy_id for f in assigned]
+    eligible = _eligible(session, policy_ids, day)
+    wanted = {buyer for (_, buyer) in eligible}
+    cover: dict[tuple[Any, Any], int] = defaultdict(int)
+    limits = session.scalars(
+        select(CreditLimit)
+        .where(CreditLimit.policy_id.in_(policy_ids), CreditLimit.buyer_id.in_(wanted))
+        .execution_options(**EXEMPT)
     ).all()
+    for limit in limits:
+        key = (limit.policy_id, limit.buyer_id)
+        cover[key] = max(cover[key], in_force_on(limit, day).minor_units)
+    rates = dict(
+        session.execute(
+            select(Facility.id, Facility.advance_rate)
+            .where(Facility.id.in_([f.id for f in assigned]))
+            .execution_options(**EXEMPT)
+        ).all()
+    )
     found: dict[uuid.UUID, tuple[int, int]] = {}
-    for facility in rows:
-        base = base_of(session, facility, day).base
+    for facility in assigned:
+        total = sum(
+            min(insured, max(cover.get(key, 0), dcl))
+            for key, (insured, dcl) in eligible.items()
+            if key[0] == facility.policy_id
+        )
+        base = Money.from_minor(total, facility.currency) * Decimal(rates[facility.id])
         drawn = Money.from_minor(outstanding.get(facility.id, 0), facility.currency)
-        left = available(outstanding=drawn, base=base, limit=facility.limit)
+        limit_money = Money.from_minor(facility.limit_minor, facility.currency)
+        left = available(outstanding=drawn, base=base, limit=limit_money)
         found[facility.id] = (base.minor_units, left.minor_units)
     return found
