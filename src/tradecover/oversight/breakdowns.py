@@ -171,23 +171,42 @@ def _breakdown(
     return Breakdown(dimension, period, tuple(rows), total, sum(base.values(), zero))
 
 
+def policy_cubes(session: Session, scope: Scope, period: Period) -> tuple[Cube, Cube]:
+    """The policy-dimension cube of the period and of its year-earlier base (also coverage's monthly sums)."""
+    return with_base(partial(_policy_cube, session, scope), period)
+
+
+def monthly_sums(cube: Cube) -> list[tuple[Any, str, Any, int]]:
+    """A cube summed over its dimensions: the (month_key, currency, "", amount_minor) rows of coverage."""
+    sums: dict[tuple[Any, str], int] = defaultdict(int)
+    for ym, code, _, amount in cube:
+        sums[(int(ym), code)] += amount
+    return [(ym, code, "", amount) for (ym, code), amount in sums.items()]
+
+
 def breakdowns(
     session: Session,
     scope: Scope,
     period: Period,
     currency: str,
     dimensions: Sequence[Dimension] = tuple(Dimension),
+    *,
+    policy_cube: tuple[Cube, Cube] | None = None,
 ) -> dict[Dimension, Breakdown]:
     """Insured turnover of the period and a year earlier by each dimension asked for, largest first.
 
-    Two GROUP BY queries per period at most: one over the policy's dimensions, one over the buyer's.
+    Two GROUP BY queries at most: one over the policy's dimensions (none when `policy_cube` is given,
+    as read by `policy_cubes`), one over the buyer's.
     """
     found: dict[Dimension, Breakdown] = {}
     for group, cube_of in ((POLICY_DIMENSIONS, _policy_cube), (BUYER_DIMENSIONS, _buyer_cube)):
         wanted = [d for d in group if d in dimensions]
         if not wanted:
             continue
-        current, base = with_base(partial(cube_of, session, scope), period)
+        if cube_of is _policy_cube and policy_cube is not None:
+            current, base = policy_cube
+        else:
+            current, base = with_base(partial(cube_of, session, scope), period)
         for dimension in wanted:
             position = group.index(dimension)
             found[dimension] = _breakdown(

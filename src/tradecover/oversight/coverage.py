@@ -282,10 +282,25 @@ class Coverage:
         return growth(self.limits, self.limits_year_earlier)
 
 
-def coverage(session: Session, scope: Scope, period: Period, currency: str) -> Coverage:
-    """Insured turnover per month with YoY and MoM growth, and limits in force at each month's end."""
+InsuredRows = list[tuple[Any, str, Any, int]]
+
+
+def coverage(
+    session: Session,
+    scope: Scope,
+    period: Period,
+    currency: str,
+    *,
+    insured: tuple[InsuredRows, InsuredRows] | None = None,
+) -> Coverage:
+    """Insured turnover per month with YoY and MoM growth, and limits in force at each month's end.
+
+    `insured`: the period's and its base's (month_key, currency, "", sum) rows when already read.
+    """
     base_period = period.year_earlier()
-    rows, base_rows = with_base(lambda ranges: insured_rows(session, scope, ranges), period)
+    if insured is None:
+        insured = with_base(lambda ranges: insured_rows(session, scope, ranges), period)
+    rows, base_rows = insured
     current = _by_month(rows, period.months(), currency)
     base = _by_month(base_rows, base_period.months(), currency)
     days = as_of_days(period)
@@ -293,19 +308,19 @@ def coverage(session: Session, scope: Scope, period: Period, currency: str) -> C
     months: list[CoverageMonth] = []
     previous: Decimal | None = None
     for month, day in zip(period.months(), days, strict=True):
-        insured = current[month]
+        amount = current[month]
         earlier = base.get(year_earlier_month(month), Decimal(0))
         months.append(
             CoverageMonth(
                 month=month,
-                insured=insured,
+                insured=amount,
                 year_earlier=earlier,
-                yoy=growth(insured, earlier),
-                mom=None if previous is None else growth(insured, previous),
+                yoy=growth(amount, earlier),
+                mom=None if previous is None else growth(amount, previous),
                 limits=limits[day],
             )
         )
-        previous = insured
+        previous = amount
     return Coverage(
         period=period,
         months=tuple(months),

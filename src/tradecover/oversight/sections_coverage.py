@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from tradecover.oversight.breakdowns import Breakdown, Dimension, breakdowns
+from tradecover.oversight.breakdowns import Breakdown, Dimension, breakdowns, monthly_sums, policy_cubes
 from tradecover.oversight.coverage import coverage
 from tradecover.oversight.firms import enrolled_vs_others, firms
 from tradecover.oversight.period import Period
@@ -79,9 +79,10 @@ def _breakdown_table(result: Breakdown, key: str, title: str, heading: str) -> T
 
 def coverage_section(session: Session, scope: Scope, period: Period, currency: str) -> Section:
     """Insured turnover and limits in force with growth, insured and new firms, and the breakdowns."""
-    cover = coverage(session, scope, period, currency)
+    cube = policy_cubes(session, scope, period)
+    cover = coverage(session, scope, period, currency, insured=(monthly_sums(cube[0]), monthly_sums(cube[1])))
     counts = firms(session, scope, period)
-    parts = breakdowns(session, scope, period, currency)
+    parts = breakdowns(session, scope, period, currency, policy_cube=cube)
     figures = (
         Figure("insured-turnover", "Insured turnover", cover.insured, Kind.MONEY, cover.insured_yoy, YOY),
         Figure(
