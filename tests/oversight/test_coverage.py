@@ -160,3 +160,23 @@ def test_the_reporting_currency_is_a_parameter(db: Session, book: OversightBook)
         JAN26: Decimal(0),
         FEB26: Decimal("80000.00"),
     }
+
+
+def test_a_period_longer_than_a_year_overlaps_its_base(db: Session, book: OversightBook) -> None:
+    market = book.scope(Audience.REGULATOR)
+    period = Period(dt.date(2024, 12, 1), dt.date(2026, 2, 28))
+    result = coverage(db, market, period, "CNY")
+    months = {m.month: m for m in result.months}
+    assert len(months) == 15
+    # December 2024 is both a month of the period and the base of December 2025.
+    assert (months[DEC24].insured, months[DEC24].year_earlier, months[DEC24].yoy) == (
+        Decimal("920670.00"),
+        Decimal(0),
+        None,
+    )
+    assert (months[DEC25].year_earlier, months[DEC25].yoy) == (Decimal("920670.00"), Decimal("0.3421"))
+    # June 2025: USD 30,000 (P1a) and USD 10,000 (P5) at 7.1967.
+    june = dt.date(2025, 6, 1)
+    assert months[june].insured == (Decimal("40000") * Decimal("7.1967")).quantize(Decimal("0.01"))
+    # The base runs from December 2023 to February 2025: what the book had then.
+    assert result.insured_year_earlier == Decimal("920670.00") + Decimal("365000.00") + Decimal("700000")
