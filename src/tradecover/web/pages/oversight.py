@@ -128,11 +128,12 @@ def _section(audience: Audience, section: Section, currency: str, query: str) ->
     }
 
 
-def _tabs(actor: Actor, current: Audience) -> list[dict[str, Any]]:
+def _tabs(actor: Actor, current: Audience, query: str = "") -> list[dict[str, Any]]:
+    """The audiences the actor may view, each keeping the period asked for."""
     return [
         {
             "label": AUDIENCE_LABELS[a],
-            "href": f"/oversight/{a.value}",
+            "href": f"/oversight/{a.value}" + (f"?{query}" if query else ""),
             "current": a is current,
         }
         for a in Audience
@@ -166,6 +167,7 @@ def oversight_page(
         view=view,
         values={**values, "date_from": view.period.start.isoformat(), "date_to": view.period.end.isoformat()},
         query=wanted.query,
+        tabs=_tabs(page.actor, audience, wanted.query),
         pdf=f"/oversight/{audience.value}/report.pdf?{wanted.query}",
         sections=[_section(audience, s, view.currency, wanted.query) for s in view.sections],
     )
