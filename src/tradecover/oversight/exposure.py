@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from tradecover.buyers.model import Buyer
@@ -68,6 +68,15 @@ class StressRun:
     results: tuple[StressResult, ...]
 
 
+# Unsettled shipments read as settled on this day, so that one index expression finds the open ones.
+NEVER: ColumnElement[str] = literal_column("'9999-12-31'")
+
+
+def open_after(day: dt.date) -> ColumnElement[bool]:
+    """Shipments not settled by the end of a day (an index on the same expression serves it)."""
+    return func.coalesce(Shipment.settled_on, NEVER) > day
+
+
 def _live(day: dt.date) -> tuple[ColumnElement[bool], ...]:
     paid_claim = exists().where(
         ClaimInvoice.shipment_id == Shipment.id,
@@ -77,7 +86,7 @@ def _live(day: dt.date) -> tuple[ColumnElement[bool], ...]:
     )
     return (
         Shipment.shipment_date <= day,
-        or_(Shipment.settled_on.is_(None), Shipment.settled_on > day),
+        open_after(day),
         or_(Shipment.cover_lost_on.is_(None), Shipment.cover_lost_on > day),
         ~paid_claim,
     )
