@@ -2,12 +2,11 @@
 
 Every policyholder's 2025 policy had a predecessor for 2024 with the same insurer and product, and the
 same limits asked for a year earlier (the 2025 limit plan, shifted back 52 weeks, referrals decided the
-same way, within the same appetite and capacity): a renewal. The 2024
-declarations follow the same pattern as 2025's at smaller amounts, so export coverage grows about 15% year
-on year, every invoice is paid, and each month is invoiced and paid. At the year's end the
-policyholders give the 2024 limits up (their cover moved to the 2025 policies) and the 2024 policies
-expire. The subsidy programmes start in 2025, so 2024 premiums carry no subsidy. Everything goes through
-the services, on its own dates.
+same way, within the same appetite and capacity): a renewal. The 2024 declarations follow the pattern of
+2025's at smaller amounts, so export coverage grows about 15% year on year; every invoice is paid, and
+each month is invoiced and paid. On 1 January 2025 the policyholders give the 2024 limits up (their cover
+moved to the 2025 policies) and the 2024 policies expire. The subsidy programmes start in 2025, so 2024
+premiums carry no subsidy. Everything goes through the services, on its own dates.
 """
 
 from __future__ import annotations
@@ -216,7 +215,8 @@ def _close_year(session: Session) -> None:
         )
         .order_by(CreditLimit.requested_on, CreditLimit.id)
     ).all()
-    with on_day(HISTORY_YEAR.end):
+    # The day after the year: the limits were in force to its last day.
+    with on_day(HISTORY_YEAR.end + dt.timedelta(days=1)):
         for limit in limits:
             cancel_limit_by_policyholder(
                 session, _holder(limit.policyholder_id), limit.id, reason=GIVE_UP_REASON
