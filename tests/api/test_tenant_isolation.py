@@ -34,6 +34,7 @@ from tradecover.coinsurance.service import MemberPlan, create_pool
 from tradecover.declarations.imports import import_declarations
 from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
 from tradecover.financing.facilities import assign_policy, create_facility
+from tradecover.limits.appetite import add_appetite, add_capacity
 from tradecover.limits.decisions import request_limit
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
@@ -77,6 +78,8 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
     "facility_id": lambda a: SEEDED["facility", None],
     "claim_id": lambda a: SEEDED["claim", None],
     "document_id": lambda a: SEEDED["claim_document", None],
+    "appetite_id": lambda a: SEEDED["appetite", None],
+    "capacity_id": lambda a: SEEDED["capacity", None],
 }
 
 # The buyer registry and country grades are shared: they belong to no organisation, every organisation
@@ -303,6 +306,9 @@ def seeded(db: Session, world: World) -> Iterator[None]:
     db.add(document)
     db.flush()
     SEEDED["claim_document", None] = document.id
+    # Insurer A's appetite rule and capacity: kept by its admins, seen by no other organisation.
+    SEEDED["appetite", None] = add_appetite(db, insurer, "sector", "construction", "refer").id
+    SEEDED["capacity", None] = add_capacity(db, insurer, "total", "", Money.of("5000000", "USD")).id
     db.commit()
     yield
     SEEDED.clear()

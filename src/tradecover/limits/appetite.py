@@ -1,7 +1,8 @@
 """An insurer admin's appetite rules and capacities as editable data: listed, added, changed, removed.
 
-Only the insurer's own admins see and edit its lines: every query is filtered by the acting insurer, so
-another insurer's line (or a pool's) is not found. A capacity is never set below what the insurer's
+Only the insurer's own admins (and the platform's operator) see and edit its lines: every query is
+filtered by the acting insurer, so another organisation's line (or a pool's) is not found; the insurer's
+other staff are refused. A capacity is never set below what the insurer's
 limits already take of it; the row is locked while it is changed, so a limit decided at the same time
 either finishes first (and counts) or waits. Each change writes an audit entry.
 """
@@ -32,6 +33,11 @@ def _insurer_id(actor: Actor) -> uuid.UUID:
     if actor.organisation_id is None or actor.organisation_kind is not OrganisationKind.INSURER:
         raise PermissionDenied("only an insurer's admins keep its appetite and capacity")
     return actor.organisation_id
+
+
+def _found_by(actor: Actor, insurer_id: uuid.UUID) -> bool:
+    """Whether the actor may find a line of this insurer: its own admins and the platform's operator."""
+    return actor.is_platform_admin or (actor.organisation_id == insurer_id and actor.has(Role.INSURER_ADMIN))
 
 
 def _enum(kind: type[E], value: E | str, field: str) -> E:
@@ -78,12 +84,9 @@ def list_appetite(session: Session, actor: Actor) -> Sequence[Appetite]:
 
 
 def get_appetite(session: Session, actor: Actor, appetite_id: uuid.UUID) -> Appetite:
-    """One of the acting insurer's appetite rules; another insurer's is not found."""
-    insurer_id = _insurer_id(actor)
-    line = session.scalars(
-        select(Appetite).where(Appetite.id == appetite_id, Appetite.insurer_id == insurer_id)
-    ).first()
-    if line is None:
+    """One of the acting insurer's appetite rules (any, for the operator); another's is not found."""
+    line = session.scalars(select(Appetite).where(Appetite.id == appetite_id)).first()
+    if line is None or not _found_by(actor, line.insurer_id):
         raise NotFound(f"no such appetite rule: {appetite_id}", field="appetite_id")
     return line
 
@@ -150,13 +153,13 @@ def list_capacities(session: Session, actor: Actor) -> Sequence[Capacity]:
 
 
 def get_capacity(session: Session, actor: Actor, capacity_id: uuid.UUID, *, lock: bool = False) -> Capacity:
-    """One of the acting insurer's capacities (locked until commit when asked); another's is not found."""
-    insurer_id = _insurer_id(actor)
-    query = select(Capacity).where(Capacity.id == capacity_id, Capacity.insurer_id == insurer_id)
+    """One of the acting insurer's capacities (any, for the operator; locked until commit when asked);
+    another insurer's is not found."""
+    query = select(Capacity).where(Capacity.id == capacity_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     capacity = session.scalars(query).first()
-    if capacity is None:
+    if capacity is None or not _found_by(actor, capacity.insurer_id):
         raise NotFound(f"no such capacity: {capacity_id}", field="capacity_id")
     return capacity
 

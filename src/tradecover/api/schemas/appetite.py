@@ -42,7 +42,12 @@ class AppetiteCreate(BaseModel):
 class AppetiteUpdate(BaseModel):
     """A rule's new action and total (its country or sector stays)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"action": "refer", "max_total": {"amount": "250000.00", "currency": "USD"}}]
+        },
+    )
 
     action: AppetiteAction
     max_total: MoneyAmount | None = None
@@ -52,6 +57,7 @@ class AppetiteOut(BaseModel):
     """One appetite rule of the caller's insurer."""
 
     id: uuid.UUID
+    insurer_id: uuid.UUID
     kind: AppetiteKind
     key: str
     action: AppetiteAction
@@ -63,6 +69,7 @@ class AppetiteOut(BaseModel):
         maximum = line.max_total_usd
         return cls(
             id=line.id,
+            insurer_id=line.insurer_id,
             kind=line.kind,
             key=line.key,
             action=line.action,
@@ -90,7 +97,10 @@ class CapacityCreate(BaseModel):
 class CapacityUpdate(BaseModel):
     """A capacity's new amount (USD); never below what limits already take of it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"amount": {"amount": "800000000.00", "currency": "USD"}}]},
+    )
 
     amount: MoneyAmount
 
@@ -99,6 +109,7 @@ class CapacityOut(BaseModel):
     """One capacity of the caller's insurer, what limits take of it and what is left."""
 
     id: uuid.UUID
+    insurer_id: uuid.UUID
     scope: CapacityScope
     key: str
     amount: MoneyAmount
@@ -110,6 +121,7 @@ class CapacityOut(BaseModel):
         """The wire form of a capacity."""
         return cls(
             id=capacity.id,
+            insurer_id=capacity.insurer_id,
             scope=capacity.scope,
             key=capacity.key,
             amount=MoneyAmount.of(capacity.amount_usd),
