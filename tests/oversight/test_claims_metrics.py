@@ -35,7 +35,7 @@ from tradecover.money import Money
 from tradecover.oversight.claims import claims_report
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import Audience
-from tradecover.oversight.sections_market import claims_section
+from tradecover.oversight.sections_claims import claims_section
 from tradecover.parties.roles import Role
 from tradecover.policies.terms import CauseOfLoss
 from tradecover.reference.fx import convert

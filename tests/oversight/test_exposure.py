@@ -22,7 +22,7 @@ from tradecover.declarations.model import Payment, PaymentApplication, Shipment
 from tradecover.money import Money
 from tradecover.oversight.exposure import exposure_by_country, stress_results
 from tradecover.oversight.scope import Audience
-from tradecover.oversight.sections_market import exposure_section
+from tradecover.oversight.sections_book import exposure_section
 from tradecover.reference.fx import convert
 from tradecover.riskruns.model import (
     Dimension,

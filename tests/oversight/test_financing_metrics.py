@@ -28,7 +28,7 @@ from tradecover.money import Money
 from tradecover.oversight.financing import financing_report
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import Audience
-from tradecover.oversight.sections_market import financing_section
+from tradecover.oversight.sections_money import financing_section
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import OrganisationKind, Role
 from tradecover.parties.service import create_organisation

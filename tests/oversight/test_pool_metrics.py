@@ -23,7 +23,7 @@ from tradecover.limits.model import CreditLimit
 from tradecover.money import Money
 from tradecover.oversight.pools import pool_report
 from tradecover.oversight.scope import Audience
-from tradecover.oversight.sections_market import pool_section
+from tradecover.oversight.sections_book import pool_section
 from tradecover.parties.actor import Actor
 from tradecover.reference.fx import convert
 

@@ -16,7 +16,7 @@ from tests.oversight.test_claims_metrics import add_claims
 
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import Audience
-from tradecover.oversight.sections_market import service_times_section
+from tradecover.oversight.sections_claims import service_times_section
 from tradecover.oversight.service_times import BUCKETS, bucket_of, payment_days, service_times
 
 

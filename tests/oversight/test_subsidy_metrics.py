@@ -21,7 +21,7 @@ from tests.oversight.book import CURRENT, OversightBook, clock_at
 from tradecover.money import Money
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import Audience
-from tradecover.oversight.sections_market import subsidy_section
+from tradecover.oversight.sections_money import subsidy_section
 from tradecover.oversight.subsidies import subsidy_report
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import OrganisationKind, Role

@@ -29,7 +29,7 @@ from tradecover.declarations.model import Shipment
 from tradecover.limits.model import CreditLimit, LimitEvent, LimitEventKind, LimitStatus
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import Audience
-from tradecover.oversight.sections_market import workload_section
+from tradecover.oversight.sections_book import workload_section
 from tradecover.oversight.workload import workload
 from tradecover.policies.model import Product, Quote, QuoteRequest, QuoteStatus
 from tradecover.policies.terms import ProductKind

@@ -10,16 +10,10 @@ from sqlalchemy.orm import Session
 from tradecover.clock import get_clock
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import Audience, Scope, scope_for
+from tradecover.oversight.sections_book import exposure_section, pool_section, workload_section
+from tradecover.oversight.sections_claims import claims_section, service_times_section
 from tradecover.oversight.sections_coverage import coverage_section, premium_section, subsidised_firms_section
-from tradecover.oversight.sections_market import (
-    claims_section,
-    exposure_section,
-    financing_section,
-    pool_section,
-    service_times_section,
-    subsidy_section,
-    workload_section,
-)
+from tradecover.oversight.sections_money import financing_section, subsidy_section
 from tradecover.oversight.view import OversightView, Section
 from tradecover.parties.actor import Actor
 from tradecover.reference.currencies import get_currency
