@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -68,7 +67,7 @@ def test_a_workbook_with_excel_dates_and_numbers_or_iso_text_is_imported_exactly
         ("X-2", 2_999_990, 2_999_990, 0),
     ]
     assert db.execute(select(Payment.amount_minor, Payment.unapplied_minor)).one() == (500_000, 500_000)
-    assert exposure(db, limited.policy.id, limited.buyer.id, on=TODAY) == usd(Decimal("100000.00"))
+    assert exposure(db, limited.policy.id, limited.buyer.id, on=TODAY) == usd("100000.00")
 
 
 def test_bad_rows_are_reported_with_the_sheet_row_numbers_and_nothing_is_imported(
