@@ -88,6 +88,10 @@ OBJECT_IDS: dict[str, Callable[[Member], object]] = {
 # to "visible to all, changed only by roles" in their own test below.
 SHARED_REGISTRY_PARAMS = {"buyer_id", "country"}
 
+# The oversight views name an audience and a table, not an object: what each audience sees of the book is
+# the view's scope (tests/oversight), and who may open which view is the role check held below.
+VIEW_PARAMS = {"audience", "key"}
+
 PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect")}
 
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
@@ -318,6 +322,10 @@ def _is_shared_registry(path: str) -> bool:
     return set(_PARAM.findall(path)) <= SHARED_REGISTRY_PARAMS
 
 
+def _is_view(path: str) -> bool:
+    return set(_PARAM.findall(path)) <= VIEW_PARAMS
+
+
 def _filled(path: str, victim: Member) -> str:
     def object_id(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -335,7 +343,11 @@ def test_a_user_of_another_organisation_finds_none_of_its_objects_through_any_en
 ) -> None:
     intruder: Member = getattr(world, intruder_name)
     victim: Member = getattr(world, victim_name)
-    with_ids = [(m, p, e) for m, p, e in _operations(api) if _PARAM.search(p) and not _is_shared_registry(p)]
+    with_ids = [
+        (m, p, e)
+        for m, p, e in _operations(api)
+        if _PARAM.search(p) and not _is_shared_registry(p) and not _is_view(p)
+    ]
     assert with_ids, "the API has routes with object ids; none were found"
     for method, path, endpoint in with_ids:
         url = _filled(path, victim)
@@ -366,6 +378,24 @@ def test_the_shared_registries_are_read_by_every_organisation_and_changed_only_b
             assert refused.status_code == 403, f"{method} {path} as a policyholder: {refused.status_code}"
             allowed = _call(client, method, url, endpoint, headers=world.insurer_b.headers)
             assert allowed.status_code == 201, f"{method} {path} as an insurer admin: {allowed.status_code}"
+
+
+def test_the_oversight_views_open_only_to_their_audiences(
+    api: FastAPI, client: TestClient, world: World
+) -> None:
+    views = [(m, p, e) for m, p, e in _operations(api) if _PARAM.search(p) and _is_view(p)]
+    assert views, "the API has oversight view routes; none were found"
+    for method, path, endpoint in views:
+        for audience in ("regulator", "insurer", "programme", "bank"):
+            url = path.replace("{audience}", audience).replace("{key}", "coverage-by-month")
+            for member in (world.policyholder_a, world.policyholder_b):
+                refused = _call(client, method, url, endpoint, headers=member.headers)
+                assert refused.status_code == 403, f"{method} {url} as a policyholder: {refused.status_code}"
+            as_insurer = _call(client, method, url, endpoint, headers=world.insurer_b.headers)
+            expected = 200 if audience == "insurer" else 403
+            assert as_insurer.status_code == expected, (
+                f"{method} {url} as an insurer: {as_insurer.status_code}"
+            )
 
 
 def test_every_route_that_is_not_public_refuses_a_call_without_a_valid_key(
