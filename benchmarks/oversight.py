@@ -226,15 +226,18 @@ def run(engine: Engine, args: argparse.Namespace) -> list[tuple[str, str, float,
         shipments = connection.execute(text("SELECT count(*) FROM shipments")).scalar_one()
     scan = scan_ms(engine, args.repeats)
     console.print(f"[{name}] {shipments:,} shipments; one full count(*) scan of them: {scan:,.0f} ms")
-    queries = time_queries(engine, book, args.repeats)
-    drop_oversight_indexes(engine)
-    try:
-        bare_queries = time_queries(engine, book, args.repeats)
-    finally:
-        create_oversight_indexes(engine)
-    console.print(f"[{name}] raw sums over the year's shipments, median ms with / without the indexes:")
-    for label, ms in queries.items():
-        console.print(f"  {label}: {ms:,.0f} / {bare_queries[label]:,.0f}  (×{bare_queries[label] / ms:.1f})")
+    if not args.skip_queries:
+        queries = time_queries(engine, book, args.repeats)
+        drop_oversight_indexes(engine)
+        try:
+            bare_queries = time_queries(engine, book, args.repeats)
+        finally:
+            create_oversight_indexes(engine)
+        console.print(f"[{name}] raw sums over the year's shipments, median ms with / without the indexes:")
+        for label, ms in queries.items():
+            console.print(
+                f"  {label}: {ms:,.0f} / {bare_queries[label]:,.0f}  (×{bare_queries[label] / ms:.1f})"
+            )
     if args.skip_views:
         return []
     console.print(f"[{name}] views with the oversight indexes:")
@@ -302,6 +305,7 @@ def main() -> None:
     )
     parser.add_argument("--sections", action="store_true", help="also time each section of each view")
     parser.add_argument("--skip-views", action="store_true", help="time only the raw sums")
+    parser.add_argument("--skip-queries", action="store_true", help="time only the views")
     args = parser.parse_args()
     keep_pg = next((k for k in args.keep if k.startswith("postgres")), None)
     keep_sqlite = next((k for k in args.keep if not k.startswith("postgres")), None)
