@@ -5,7 +5,7 @@ Run: ``.venv/bin/python benchmarks/oversight.py [--backend sqlite|postgresql|bot
 [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres]``. Not part of the tests.
 
 For each database (a new SQLite file; a private PostgreSQL database created on the server and dropped
-afterwards) it migrates, generates the book of `oversight_book.py` (two years, 2024–2025) and times
+afterwards) it migrates, generates the book of `oversight_book/` (two years, 2024–2025) and times
 `tradecover.oversight.views.build_view` for the regulator, an insurer (a pool member), a programme
 officer and a bank for 2025 in CNY: one warm-up, then the median of `--repeats` runs, each in its own
 read-only session. The in-run baseline is the same views with the oversight indexes of migration 0013
@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from oversight_book import Book, build_book, check_book, find_book
+from oversight_book.build import Book, build_book
+from oversight_book.checks import check_book, find_book
 
 from tradecover.buyers.model import Buyer
 from tradecover.db.engine import make_engine
