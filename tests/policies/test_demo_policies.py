@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,9 +21,15 @@ def test_every_demo_policyholder_holds_a_policy_of_its_kind_the_flagship_and_som
     plan = plan_demo_world(7, buyers=40, policyholders=15)
     seed_demo_world(db, plan)
     # The demo pool's domestic policies (demo/pool.py, tests/coinsurance) come on top of these.
-    policies = db.scalars(select(Policy).where(Policy.insurer_id.not_in(select(Pool.id)))).all()
+    issued = db.scalars(select(Policy).where(Policy.insurer_id.not_in(select(Pool.id)))).all()
+    policies = [p for p in issued if p.period_start == dt.date(2025, 1, 1)]
     assert len(policies) == 15
     assert all(p.status is PolicyStatus.IN_FORCE for p in policies)
+    # Each renewed a 2024 policy of the same insurer and product, expired since (demo/history.py).
+    prior = {(p.policyholder_id, p.product_id): p for p in issued if p.period_start == dt.date(2024, 1, 1)}
+    assert len(prior) == len(issued) - len(policies) == 15
+    assert all(p.status is PolicyStatus.EXPIRED for p in prior.values())
+    assert {(p.policyholder_id, p.product_id) for p in policies} == set(prior)
     by_holder = {p.policyholder_id: p for p in policies}
     for number, holder in enumerate(plan.policyholders):
         organisation = db.scalar(
