@@ -57,11 +57,6 @@ class Period:
             raise ValidationError("ask for at most ten years at a time", field="date_to")
         return cls(first, last)
 
-    @property
-    def days(self) -> int:
-        """How many days the period holds."""
-        return (self.end - self.start).days + 1
-
     def months(self) -> list[dt.date]:
         """The first day of every calendar month the period touches, in order."""
         months, month = [], month_start(self.start)
@@ -73,10 +68,6 @@ class Period:
     def year_earlier(self) -> Period:
         """The same days one year before: the base of year-on-year growth."""
         return Period(years_earlier(self.start), years_earlier(self.end))
-
-    def contains(self, day: dt.date) -> bool:
-        """True when the day falls in the period."""
-        return self.start <= day <= self.end
 
     @property
     def label(self) -> str:

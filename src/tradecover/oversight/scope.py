@@ -53,11 +53,6 @@ class Scope:
     insurer_ids: frozenset[uuid.UUID] | None = None  # INSURER: itself and its pools; otherwise None
     programme_ids: frozenset[uuid.UUID] | None = None  # PROGRAMME: the sponsor's programmes
 
-    @property
-    def is_market(self) -> bool:
-        """True for the regulator's whole-market view."""
-        return self.audience is Audience.REGULATOR
-
     def policies(self) -> Select[uuid.UUID] | None:
         """The ids of the policies in scope, or None when every policy is."""
         match self.audience:
