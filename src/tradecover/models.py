@@ -22,8 +22,15 @@ from tradecover.declarations.model import ImportBatch, Payment, PaymentApplicati
 from tradecover.financing.model import Facility, FacilityMovement
 from tradecover.ledger.model import Account, JournalEntry, Posting
 from tradecover.limits.model import Appetite, Capacity, CreditLimit, LimitEvent
+from tradecover.oversight.model import (
+    MonthlyBuyerTurnover,
+    MonthlyCarrierBuyerTurnover,
+    MonthlyLimitChange,
+    MonthlyTurnover,
+)
 from tradecover.parties.model import ApiKey, Organisation, User, UserRole
 from tradecover.policies.model import Policy, PolicyVersion, Product, Quote, QuoteRequest, RateCell, RateTable
+from tradecover.policies.stale import StalePolicy
 from tradecover.premiums.model import (
     CreditNote,
     InvoiceLine,
@@ -69,6 +76,10 @@ __all__ = [
     "JournalEntry",
     "LimitEvent",
     "LossEvent",
+    "MonthlyBuyerTurnover",
+    "MonthlyCarrierBuyerTurnover",
+    "MonthlyLimitChange",
+    "MonthlyTurnover",
     "Organisation",
     "Overdue",
     "Payment",
@@ -93,6 +104,7 @@ __all__ = [
     "RiskMeasure",
     "RiskRun",
     "Shipment",
+    "StalePolicy",
     "SubsidyCommitment",
     "SubsidyPayment",
     "SubsidyPaymentLine",

@@ -67,6 +67,7 @@ from tradecover.policies.model import Policy, PolicyStatus, Product
 from tradecover.policies.products import install_products, rate_table_for, update_rate_table
 from tradecover.policies.rules import COUNTRY_GRADES, RateGrid
 from tradecover.policies.service import issue_policy
+from tradecover.policies.stale import mark_stale
 from tradecover.policies.terms import WORST_COVERABLE_BUYER_GRADE, ProductKind, terms_in_currency
 from tradecover.premiums.credit_notes import credit_invoice
 from tradecover.premiums.invoicing import issue_invoice
@@ -421,5 +422,7 @@ def open_oversight_book(db: Session) -> OversightBook:
     with clock_at(d(2026, 1, 20)):
         credit_invoice(db, admin, first.id, "wrong buyer grade", on=d(2026, 1, 20))
         issue_invoice(db, admin, p["P1b"].id, "2025-12", on=d(2026, 1, 20))
+    # The shipments and limit events above were added as rows, not through the services that mark them.
+    mark_stale(db, (policy.id for policy in p.values()))
     db.flush()
     return OversightBook(db, alpha, beta, gamma, pool, bank, bureau, holders, policies, admin)

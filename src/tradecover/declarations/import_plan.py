@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from tradecover.declarations.model import Payment, PaymentApplication, Shipment
 from tradecover.declarations.rules import CoverFacts, OpenInvoice, apply_payment, insured_part
 from tradecover.parties.actor import Actor
 from tradecover.policies.model import Policy
+from tradecover.policies.stale import mark_stale
 
 INSERT_CHUNK = 20_000
 
@@ -258,6 +260,7 @@ def save_plan(session: Session, plan: ImportPlan, progress: Progress) -> None:
     """Insert the planned rows in chunks and update the earlier invoices the payments settle."""
     total = len(plan.shipments) + len(plan.payments)
     done = 0
+    mark_stale(session, {cast("uuid.UUID", row["policy_id"]) for row in plan.shipments})
     for start in range(0, len(plan.shipments), INSERT_CHUNK):
         chunk = plan.shipments[start : start + INSERT_CHUNK]
         # Core insert into the table: the rows are complete, so the ORM's per-row bookkeeping is skipped.

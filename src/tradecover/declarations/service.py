@@ -35,6 +35,7 @@ from tradecover.parties.actor import Actor
 from tradecover.parties.roles import Role
 from tradecover.policies.model import Policy
 from tradecover.policies.service import covers
+from tradecover.policies.stale import mark_stale
 
 MAY_DECLARE = (Role.POLICYHOLDER, Role.PLATFORM_ADMIN)
 MAX_PAGE_SIZE = 500
@@ -150,6 +151,7 @@ def declare_shipment(
     )
     session.add(shipment)
     session.flush()
+    mark_stale(session, [policy.id])
     record(
         session,
         actor_user_id=actor.user_id,

@@ -15,6 +15,7 @@ from tradecover.limits.model import CreditLimit, LimitEvent, LimitEventKind
 from tradecover.limits.rules import AmountChange, DecidingRule, amount_in_force
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
+from tradecover.policies.stale import mark_stale
 
 
 def get_limit(session: Session, limit_id: uuid.UUID, *, for_update: bool = False) -> CreditLimit:
@@ -55,6 +56,7 @@ def add_event(
     )
     limit.events.append(event)
     session.add(event)
+    mark_stale(session, [limit.policy_id])
     details: dict[str, object] = {"reason": event.reason, "effective_on": effective_on.isoformat()}
     if amount is not None:
         details["amount"] = format(amount.amount, "f")

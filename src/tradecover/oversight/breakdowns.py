@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from tradecover.buyers.model import Buyer
-from tradecover.declarations.model import Shipment
 from tradecover.errors import ValidationError
-from tradecover.oversight.coverage import Ranges, converted, growth, month_key, share, with_base, within
+from tradecover.oversight.coverage import converted, growth, month_of, share, with_base
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import EXEMPT, Scope
+from tradecover.oversight.sql import Ranges
+from tradecover.oversight.totals import buyer_rows, turnover_query
+from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.parties.model import Organisation
 from tradecover.policies.model import Policy
 from tradecover.policies.terms import PRODUCT_KIND_TITLES
@@ -73,24 +74,24 @@ Cube = list[tuple[Any, str, tuple[Any, ...], int]]  # (month_key, currency, dime
 
 
 def _policy_cube(session: Session, scope: Scope, ranges: Ranges) -> Cube:
-    """Insured turnover per (month, currency, product, insurer, region, size): shipments summed per policy
-    first, then the few thousand policy sums joined to their policy and parties."""
-    ym = month_key(Shipment.shipment_date).label("ym")
-    per_policy = (
-        select(ym, Shipment.currency, Shipment.policy_id, func.sum(Shipment.insured_minor).label("insured"))
-        .where(within(Shipment.shipment_date, ranges), scope.restrict(Shipment.policy_id))
-        .group_by(ym, Shipment.currency, Shipment.policy_id)
-        .subquery("per_policy")
+    """Insured turnover per (month, currency, product, insurer, region, size): the per-policy monthly sums
+    joined to their few thousand policies and parties."""
+    refresh_totals(session)
+    per_policy = turnover_query(ranges, scope.restrict, "insured", lambda policy_id: policy_id).subquery(
+        "per_policy"
+    )
+    month, currency, policy_id, insured = (
+        per_policy.c[name] for name in ("month", "currency", "key", "amount")
     )
     size = case((_holder.is_sme.is_(True), "sme"), (_holder.is_sme.is_(False), "large"), else_=UNKNOWN)
     keys = (Policy.product_kind, _insurer.name, _holder.region, size)
     query = (
-        select(per_policy.c.ym, per_policy.c.currency, *keys, func.sum(per_policy.c.insured))
+        select(month, currency, *keys, func.sum(insured))
         .select_from(per_policy)
-        .join(Policy, Policy.id == per_policy.c.policy_id)
+        .join(Policy, Policy.id == policy_id)
         .join(_insurer, _insurer.id == Policy.insurer_id)
         .join(_holder, _holder.id == Policy.policyholder_id)
-        .group_by(per_policy.c.ym, per_policy.c.currency, *keys)
+        .group_by(month, currency, *keys)
         .execution_options(**EXEMPT)
     )
     return [(row[0], row[1], tuple(row[2:6]), int(row[6] or 0)) for row in session.execute(query)]
@@ -98,15 +99,7 @@ def _policy_cube(session: Session, scope: Scope, ranges: Ranges) -> Cube:
 
 def _buyer_cube(session: Session, scope: Scope, ranges: Ranges) -> Cube:
     """Insured turnover per (month, currency, buyer country, buyer sector)."""
-    ym = month_key(Shipment.shipment_date).label("ym")
-    query = (
-        select(ym, Shipment.currency, Buyer.country, Buyer.sector, func.sum(Shipment.insured_minor))
-        .join(Buyer, Buyer.id == Shipment.buyer_id)
-        .where(within(Shipment.shipment_date, ranges), scope.restrict(Shipment.policy_id))
-        .group_by(ym, Shipment.currency, Buyer.country, Buyer.sector)
-        .execution_options(**EXEMPT)
-    )
-    return [(row[0], row[1], (row[2], row[3]), int(row[4] or 0)) for row in session.execute(query)]
+    return buyer_rows(session, scope, ranges)
 
 
 _SIZE_LABELS = {"sme": "SME", "large": "Large", UNKNOWN: "Unknown"}
@@ -180,7 +173,7 @@ def monthly_sums(cube: Cube) -> list[tuple[Any, str, Any, int]]:
     """A cube summed over its dimensions: the (month_key, currency, "", amount_minor) rows of coverage."""
     sums: dict[tuple[Any, str], int] = defaultdict(int)
     for ym, code, _, amount in cube:
-        sums[(int(ym), code)] += amount
+        sums[(month_of(ym), code)] += amount
     return [(ym, code, "", amount) for (ym, code), amount in sums.items()]
 
 

@@ -15,18 +15,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Date, case, extract, func, literal, or_, select, union_all
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
-from tradecover.declarations.model import Shipment
-from tradecover.limits.model import CreditLimit, LimitEvent
 from tradecover.oversight.conversion import to_reporting
+from tradecover.oversight.limit_changes import limit_changes
+from tradecover.oversight.model import MonthlyLimitChange
 from tradecover.oversight.period import Period, month_end, month_start, years_earlier
 from tradecover.oversight.scope import EXEMPT, Scope
-from tradecover.policies.model import Policy
+from tradecover.oversight.sql import Ranges, month_key
+from tradecover.oversight.totals import KeyOf, turnover_rows
+from tradecover.oversight.totals_refresh import refresh_totals
 
 GROWTH_PLACES = Decimal("0.0001")
 
@@ -47,15 +46,11 @@ def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(GROWTH_PLACES, rounding=ROUND_HALF_UP)
 
 
-def month_key(day: Any) -> ColumnElement[Any]:
-    """A date's calendar month as the number year × 100 + month (202501): a bucket both backends group by."""
-    return extract("year", day) * 100 + extract("month", day)
-
-
 def month_of(key: Any) -> dt.date:
-    """The first day of the month a `month_key` value names."""
-    number = int(key)
-    return dt.date(number // 100, number % 100, 1)
+    """The first day of the month a `month_key` value (a date, or the text of one) names."""
+    if isinstance(key, dt.date):
+        return key.replace(day=1)
+    return dt.date.fromisoformat(str(key)[:10]).replace(day=1)
 
 
 def year_earlier_month(month: dt.date) -> dt.date:
@@ -77,13 +72,7 @@ def converted(rows: Iterable[Sequence[Any]], currency: str) -> dict[tuple[Hashab
     }
 
 
-Ranges = tuple[tuple[dt.date, dt.date], ...]
 RowT = TypeVar("RowT", bound=Sequence[Any])
-
-
-def within(column: Any, ranges: Ranges) -> ColumnElement[bool]:
-    """The column falls in one of the ranges (each a BETWEEN, so an index range scan serves it)."""
-    return or_(*(column.between(first, last) for first, last in ranges))
 
 
 def with_base(fetch: Callable[[Ranges], list[RowT]], period: Period) -> tuple[list[RowT], list[RowT]]:
@@ -101,18 +90,13 @@ def with_base(fetch: Callable[[Ranges], list[RowT]], period: Period) -> tuple[li
 
 
 def insured_rows(
-    session: Session, scope: Scope, ranges: Ranges, key: Any = None
+    session: Session, scope: Scope, ranges: Ranges, key_of: KeyOf | None = None
 ) -> list[tuple[Any, str, Any, int]]:
-    """Insured turnover of the shipments dated in the ranges: (month_key, currency, key, sum) rows."""
-    ym = month_key(Shipment.shipment_date).label("ym")
-    group_key = (literal("") if key is None else key).label("key")
-    query = (
-        select(ym, Shipment.currency, group_key, func.sum(Shipment.insured_minor))
-        .where(within(Shipment.shipment_date, ranges), scope.restrict(Shipment.policy_id))
-        .group_by(ym, Shipment.currency, group_key)
-        .execution_options(**EXEMPT)
-    )
-    return [(row[0], row[1], row[2], int(row[3] or 0)) for row in session.execute(query)]
+    """Insured turnover of the shipments dated in the ranges: (month, currency, key, sum) rows.
+
+    `key_of` groups by an expression of the policy id column (none: one group "").
+    """
+    return turnover_rows(session, scope, ranges, "insured", key_of)
 
 
 def _by_month(
@@ -127,80 +111,27 @@ def insured_by_month(session: Session, scope: Scope, period: Period, currency: s
     return _by_month(insured_rows(session, scope, ((period.start, period.end),)), period.months(), currency)
 
 
-class _NextDay(FunctionElement[dt.date]):
-    """The day after a date column, in each backend's own date arithmetic."""
-
-    type = Date()
-    inherit_cache = True
-    name = "next_day"
-
-
-@compiles(_NextDay)
-def _next_day_default(element: _NextDay, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"({compiler.process(element.clauses, **kw)} + 1)"
-
-
-@compiles(_NextDay, "sqlite")
-def _next_day_sqlite(element: _NextDay, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, '+1 day')"
-
-
 def _limit_changes(session: Session, scope: Scope, cutoff: dt.date) -> list[tuple[Any, str, int]]:
-    """Changes of the amount in force, summed per (month_key, currency), for days up to `cutoff`.
+    """Changes of the amount in force summed per (month, currency), for days up to `cutoff`.
 
-    An event that sets an amount holds it from its effective date until the effective date of any
-    later-recorded amount event (a cancellation also voids a reduction still in its notice period),
-    and only while the limit's policy gives cover (from its start, before its cancellation date, up to
-    its last day). Each such interval is a +amount on its first day and a −amount on the day after.
+    Up to a month's last day the monthly totals hold them; any other cutoff reads the limit events.
     """
-    superseded_on = func.min(LimitEvent.effective_on).over(
-        partition_by=LimitEvent.limit_id, order_by=LimitEvent.sequence, rows=(1, None)
-    )
-    events = (
-        select(
-            LimitEvent.amount_minor.label("amount"),
-            LimitEvent.effective_on.label("since"),
-            superseded_on.label("superseded_on"),
-            CreditLimit.currency.label("currency"),
-            Policy.period_start.label("policy_start"),
-            Policy.period_end.label("policy_end"),
-            Policy.cancelled_on.label("cancelled_on"),
+    if cutoff == month_end(cutoff):
+        refresh_totals(session)
+        totals = MonthlyLimitChange
+        query = (
+            select(totals.month, totals.currency, func.sum(totals.change_minor))
+            .where(totals.month <= cutoff, scope.restrict(totals.policy_id))
+            .group_by(totals.month, totals.currency)
+            .execution_options(**EXEMPT)
         )
-        .join(CreditLimit, CreditLimit.id == LimitEvent.limit_id)
-        .join(Policy, Policy.id == CreditLimit.policy_id)
-        .where(
-            LimitEvent.amount_minor.is_not(None),
-            LimitEvent.effective_on <= cutoff,
-            scope.restrict(CreditLimit.policy_id),
-        )
-        .subquery("amount_events")
-    )
-    start = case((events.c.since > events.c.policy_start, events.c.since), else_=events.c.policy_start)
-    policy_stop = func.coalesce(events.c.cancelled_on, _NextDay(events.c.policy_end))
-    until = case(
-        (
-            events.c.superseded_on.is_not(None) & (events.c.superseded_on < policy_stop),
-            events.c.superseded_on,
-        ),
-        else_=policy_stop,
-    )
-    intervals = (
-        select(start.label("start"), until.label("until"), events.c.currency, events.c.amount)
-        .where(events.c.amount > 0)
-        .subquery("intervals")
-    )
-    valid = intervals.c.start < intervals.c.until
-    changes = union_all(
-        select(intervals.c.start.label("day"), intervals.c.currency, intervals.c.amount.label("delta")).where(
-            valid
-        ),
-        select(intervals.c.until, intervals.c.currency, -intervals.c.amount).where(valid),
-    ).subquery("changes")
-    ym = month_key(changes.c.day).label("ym")
+        return [(row[0], row[1], int(row[2] or 0)) for row in session.execute(query)]
+    changes = limit_changes(scope.restrict, cutoff)
+    month = month_key(changes.c.day).label("month")
     query = (
-        select(ym, changes.c.currency, func.sum(changes.c.delta))
+        select(month, changes.c.currency, func.sum(changes.c.delta))
         .where(changes.c.day <= cutoff)
-        .group_by(ym, changes.c.currency)
+        .group_by(month, changes.c.currency)
         .execution_options(**EXEMPT)
     )
     return [(row[0], row[1], int(row[2] or 0)) for row in session.execute(query)]
@@ -210,7 +141,7 @@ def _in_force_on(
     session: Session, scope: Scope, days: Sequence[dt.date], currency: str
 ) -> dict[dt.date, Decimal]:
     """Limits in force on ascending days of which all but the last are month ends (one query)."""
-    changes = sorted(_limit_changes(session, scope, days[-1]), key=lambda row: int(row[0]))
+    changes = sorted(_limit_changes(session, scope, days[-1]), key=lambda row: month_of(row[0]))
     running: dict[str, int] = defaultdict(int)
     found: dict[dt.date, Decimal] = {}
     index = 0

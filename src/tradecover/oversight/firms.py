@@ -10,9 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from tradecover.declarations.model import Shipment
 from tradecover.oversight.coverage import (
-    Ranges,
     converted,
     growth,
     insured_rows,
@@ -21,6 +19,7 @@ from tradecover.oversight.coverage import (
 )
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import EXEMPT, Audience, Scope
+from tradecover.oversight.sql import Ranges
 from tradecover.policies.model import Policy
 from tradecover.subsidies.model import Enrolment
 
@@ -144,8 +143,12 @@ class EnrolledVsOthers:
 def _by_group(
     session: Session, market: Scope, ranges: Ranges, enrolled_policies: Select[Any]
 ) -> list[tuple[Any, str, Any, int]]:
-    group = case((Shipment.policy_id.in_(enrolled_policies), ENROLLED), else_=OTHERS)
-    return insured_rows(session, market, ranges, group)
+    return insured_rows(
+        session,
+        market,
+        ranges,
+        lambda policy_id: case((policy_id.in_(enrolled_policies), ENROLLED), else_=OTHERS),
+    )
 
 
 def enrolled_vs_others(session: Session, scope: Scope, period: Period, currency: str) -> EnrolledVsOthers:

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from tradecover.claims.model import Claim, ClaimMemberShare
 from tradecover.coinsurance.model import Pool, PoolLimitTake, PoolMember
-from tradecover.declarations.model import Shipment
 from tradecover.oversight.claims import ZERO, by_key, month_of, monthly, organisation_names, ratio, within
 from tradecover.oversight.conversion import to_reporting
 from tradecover.oversight.period import Period, month_start
 from tradecover.oversight.scope import EXEMPT, Audience, Scope
+from tradecover.oversight.totals import policy_carrier, turnover_rows
 from tradecover.policies.model import Policy
 
 
@@ -152,14 +152,14 @@ def _turnover(
     """Insured turnover declared on each pool's policies in the period."""
     if not pool_ids:
         return {}
-    month = month_of(session, Shipment.shipment_date)
-    rows = session.execute(
-        select(month, Shipment.currency, Policy.insurer_id, func.sum(Shipment.insured_minor))
-        .join(Policy, Policy.id == Shipment.policy_id)
-        .where(Policy.insurer_id.in_(pool_ids), within(Shipment.shipment_date, period))
-        .group_by(month, Shipment.currency, Policy.insurer_id)
-        .execution_options(**EXEMPT)
-    ).all()
+    market = Scope(Audience.REGULATOR, None, "")
+    rows = turnover_rows(
+        session,
+        market,
+        ((period.start, period.end),),
+        key_of=policy_carrier,
+        restrict=lambda policy_id: policy_id.in_(select(Policy.id).where(Policy.insurer_id.in_(pool_ids))),
+    )
     return {
         key: amount for key, amount in by_key(monthly(rows, currency)).items() if isinstance(key, uuid.UUID)
     }

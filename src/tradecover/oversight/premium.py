@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover.declarations.model import Shipment
-from tradecover.oversight.coverage import Ranges, converted, growth, month_key, share, with_base, within
+from tradecover.oversight.coverage import converted, growth, share, with_base
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import EXEMPT, Scope
+from tradecover.oversight.sql import Ranges, month_key, within
+from tradecover.oversight.totals import turnover_rows
 from tradecover.premiums.model import CreditNote, PremiumInvoice
 
 WRITTEN = "written"
@@ -108,18 +109,8 @@ def _rows(session: Session, scope: Scope, ranges: Ranges) -> list[tuple[Any, str
         .execution_options(**EXEMPT)
     ):
         rows += [(ym, code, WRITTEN, -int(premium)), (ym, code, SUBSIDY, -int(subsidy))]
-    shipped = month_key(Shipment.shipment_date).label("ym")
-    for ym, code, premium in session.execute(
-        select(shipped, Shipment.currency, func.sum(Shipment.premium_minor))
-        .where(
-            within(Shipment.shipment_date, ranges),
-            Shipment.premium_minor.is_not(None),
-            scope.restrict(Shipment.policy_id),
-        )
-        .group_by(shipped, Shipment.currency)
-        .execution_options(**EXEMPT)
-    ):
-        rows.append((ym, code, EARNED, int(premium or 0)))
+    for ym, code, _, premium in turnover_rows(session, scope, ranges, "premium"):
+        rows.append((ym, code, EARNED, premium))
     return rows
 
 

@@ -20,6 +20,7 @@ from tradecover.parties.roles import Role
 from tradecover.policies.model import Policy, PolicyStatus, PolicyVersion, Product, RateTable
 from tradecover.policies.products import rate_grid
 from tradecover.policies.rules import NO_DISCOUNT, RateGrid, check_adjustment, check_discount, price_shipment
+from tradecover.policies.stale import mark_stale
 from tradecover.policies.terms import PolicyTerms, ProductKind
 
 INSURER_STAFF = (Role.UNDERWRITER, Role.INSURER_ADMIN)
@@ -255,6 +256,7 @@ def cancel_policy(
     policy.cancelled_on = effective_on
     policy.cancellation_reason = why
     session.flush()
+    mark_stale(session, [policy.id])
     _audit(session, actor, "policy.cancelled", policy, effective_on=effective_on.isoformat())
     return policy
 

@@ -1,0 +1,82 @@
+"""Monthly totals per policy that the oversight views sum instead of millions of declarations.
+
+Each table holds, for every policy, what its stored facts add up to in each calendar month. They are
+not counters kept by the writers: `totals_refresh.refresh_totals` deletes and recomputes a policy's rows
+with SQL aggregates over its shipments and limit events whenever the policy is marked stale
+(`policies/stale.py`), and the tests compare them with the same sums over the facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tradecover.db.base import Base
+
+
+class MonthlyTurnover(Base):
+    """A policy's shipments dated in one month, in one currency: count, insured amount and premium."""
+
+    __tablename__ = "monthly_turnover"
+    __table_args__ = (
+        # The market's sums read a month range with no policy filter.
+        Index(
+            "ix_monthly_turnover_month",
+            "month",
+            "currency",
+            "policy_id",
+            "shipments",
+            "insured_minor",
+            "premium_minor",
+        ),
+    )
+
+    policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # the month's first day
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    shipments: Mapped[int] = mapped_column(Integer)
+    insured_minor: Mapped[int] = mapped_column(BigInteger)
+    premium_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class MonthlyBuyerTurnover(Base):
+    """A policy's insured amount shipped in one month and currency to buyers of one country and sector."""
+
+    __tablename__ = "monthly_buyer_turnover"  # read by policy (its primary key); the market reads the next
+
+    policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    buyer_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    buyer_sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    insured_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class MonthlyLimitChange(Base):
+    """The net change, over the days of one month, of the credit limits in force under a policy."""
+
+    __tablename__ = "monthly_limit_changes"
+    __table_args__ = (
+        Index("ix_monthly_limit_changes_month", "month", "currency", "policy_id", "change_minor"),
+    )
+
+    policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    change_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class MonthlyCarrierBuyerTurnover(Base):
+    """`MonthlyBuyerTurnover` summed over the policies of one insurer or pool: what the market views read."""
+
+    __tablename__ = "monthly_carrier_buyer_turnover"
+
+    insurer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    buyer_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    buyer_sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    insured_minor: Mapped[int] = mapped_column(BigInteger)

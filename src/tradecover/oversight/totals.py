@@ -1,0 +1,159 @@
+"""Monthly sums of the declarations: whole months from the monthly totals, edge days from the shipments.
+
+A date range is split into its whole calendar months, summed from the per-policy monthly totals of
+`oversight/model.py` (rebuilt first for any policy marked stale), and the days left at its edges, summed
+from the shipments themselves. Both halves give rows (month, currency, key, amount_minor) whose month is
+the first day of a calendar month, so the callers cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, func, literal, select, union_all
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from tradecover.buyers.model import Buyer
+from tradecover.declarations.model import Shipment
+from tradecover.oversight.model import MonthlyBuyerTurnover, MonthlyCarrierBuyerTurnover, MonthlyTurnover
+from tradecover.oversight.period import month_end, next_month
+from tradecover.oversight.scope import EXEMPT, Audience, Scope
+from tradecover.oversight.sql import Ranges, month_key, within
+from tradecover.oversight.totals_refresh import refresh_totals
+from tradecover.policies.model import Policy
+
+Measure = Literal["insured", "premium", "shipments"]
+KeyOf = Callable[[Any], ColumnElement[Any]]  # a group key built from a policy id column
+Restrict = Callable[[Any], ColumnElement[bool]]  # a filter on a policy id column
+MonthRow = tuple[dt.date, str, Any, int]
+
+
+def split_months(ranges: Ranges) -> tuple[Ranges, Ranges]:
+    """The ranges' whole calendar months (as ranges of month-first days) and the days left at their edges."""
+    whole: list[tuple[dt.date, dt.date]] = []
+    edges: list[tuple[dt.date, dt.date]] = []
+    for first, last in ranges:
+        from_month = first if first.day == 1 else next_month(first)
+        # The first day of the month after the last whole month.
+        to_month = next_month(last) if last == month_end(last) else last.replace(day=1)
+        if from_month >= to_month:
+            edges.append((first, last))
+            continue
+        whole.append((from_month, _previous_month(to_month)))
+        if first < from_month:
+            edges.append((first, from_month - dt.timedelta(days=1)))
+        if to_month <= last:
+            edges.append((to_month, last))
+    return tuple(whole), tuple(edges)
+
+
+def _previous_month(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def _rows(session: Session, query: Any) -> list[MonthRow]:
+    return [(row[0], row[1], row[2], int(row[3] or 0)) for row in session.execute(query)]
+
+
+def turnover_query(
+    ranges: Ranges, restrict: Restrict, measure: Measure = "insured", key_of: KeyOf | None = None
+) -> Select[Any]:
+    """(month, currency, key, sum) of the shipments dated in the ranges whose policy passes `restrict`."""
+    whole, edges = split_months(ranges)
+    parts: list[Select[Any]] = []
+    if whole:
+        totals = MonthlyTurnover
+        amount = getattr(totals, "shipments" if measure == "shipments" else f"{measure}_minor")
+        key = (literal("") if key_of is None else key_of(totals.policy_id)).label("key")
+        parts.append(
+            select(
+                totals.month.label("month"), totals.currency.label("currency"), key, amount.label("amount")
+            ).where(within(totals.month, whole), restrict(totals.policy_id))
+        )
+    if edges:
+        month = month_key(Shipment.shipment_date)
+        key = (literal("") if key_of is None else key_of(Shipment.policy_id)).label("key")
+        amount = literal(1) if measure == "shipments" else getattr(Shipment, f"{measure}_minor")
+        parts.append(
+            select(
+                month.label("month"), Shipment.currency.label("currency"), key, amount.label("amount")
+            ).where(within(Shipment.shipment_date, edges), restrict(Shipment.policy_id))
+        )
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("turnover")
+    return (
+        select(rows.c.month, rows.c.currency, rows.c.key, func.sum(rows.c.amount).label("amount"))
+        .group_by(rows.c.month, rows.c.currency, rows.c.key)
+        .execution_options(**EXEMPT)
+    )
+
+
+def turnover_rows(
+    session: Session,
+    scope: Scope,
+    ranges: Ranges,
+    measure: Measure = "insured",
+    key_of: KeyOf | None = None,
+    restrict: Restrict | None = None,
+) -> list[MonthRow]:
+    """Rows (month, currency, key, sum) of the scope's shipments dated in the ranges.
+
+    `key_of` groups by an expression of the policy id (none: one group ""); `restrict` replaces the
+    scope's filter on policies.
+    """
+    refresh_totals(session)
+    return _rows(session, turnover_query(ranges, restrict or scope.restrict, measure, key_of))
+
+
+def buyer_rows(session: Session, scope: Scope, ranges: Ranges) -> list[MonthRow]:
+    """Rows (month, currency, (buyer country, buyer sector), insured sum) of the scope's shipments."""
+    refresh_totals(session)
+    whole, edges = split_months(ranges)
+    parts: list[Any] = []
+    if whole and scope.audience in (Audience.REGULATOR, Audience.INSURER):
+        # The market's and an insurer's views read the totals summed per insurer or pool.
+        carrier = MonthlyCarrierBuyerTurnover
+        carriers = scope.insurer_ids
+        parts.append(
+            select(
+                carrier.month,
+                carrier.currency,
+                carrier.buyer_country,
+                carrier.buyer_sector,
+                carrier.insured_minor,
+            ).where(
+                within(carrier.month, whole),
+                carrier.insurer_id.in_(carriers) if carriers is not None else literal(True),
+            )
+        )
+    elif whole:
+        totals = MonthlyBuyerTurnover
+        parts.append(
+            select(
+                totals.month, totals.currency, totals.buyer_country, totals.buyer_sector, totals.insured_minor
+            ).where(within(totals.month, whole), scope.restrict(totals.policy_id))
+        )
+    if edges:
+        parts.append(
+            select(
+                month_key(Shipment.shipment_date),
+                Shipment.currency,
+                Buyer.country,
+                Buyer.sector,
+                Shipment.insured_minor,
+            )
+            .join(Buyer, Buyer.id == Shipment.buyer_id)
+            .where(within(Shipment.shipment_date, edges), scope.restrict(Shipment.policy_id))
+        )
+    union: Any = parts[0] if len(parts) == 1 else union_all(*parts)
+    rows = union.subquery("buyer_turnover")
+    keys = list(rows.c)[:4]
+    query = select(*keys, func.sum(list(rows.c)[4])).group_by(*keys).execution_options(**EXEMPT)
+    return [(row[0], row[1], (row[2], row[3]), int(row[4] or 0)) for row in session.execute(query)]
+
+
+def policy_carrier(policy_id: Any) -> ColumnElement[Any]:
+    """The insurer or pool of the policy a policy id column names (a group key for `turnover_rows`)."""
+    return select(Policy.insurer_id).where(Policy.id == policy_id).scalar_subquery()
