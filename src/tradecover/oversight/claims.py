@@ -147,7 +147,7 @@ class ClaimsReport:
     countries: tuple[ClaimsGroup, ...]
 
 
-Key = tuple[uuid.UUID, Any]  # (insurer, buyer) while querying, (insurer, buyer country) after
+Key = tuple[uuid.UUID, Any]  # (insurer, buyer country)
 
 
 def within(column: Any, period: Period) -> ColumnElement[bool]:
@@ -158,9 +158,10 @@ def within(column: Any, period: Period) -> ColumnElement[bool]:
 def _grouped_counts(session: Session, scope: Scope, day: Any, period: Period, *extra: Any) -> dict[Any, int]:
     month = month_of(session, day)
     rows = session.execute(
-        select(month, Claim.insurer_id, Claim.buyer_id, func.count(Claim.id))
+        select(month, Claim.insurer_id, Buyer.country, func.count(Claim.id))
+        .join(Buyer, Buyer.id == Claim.buyer_id)
         .where(within(day, period), scope.restrict(Claim.policy_id), *extra)
-        .group_by(month, Claim.insurer_id, Claim.buyer_id)
+        .group_by(month, Claim.insurer_id, Buyer.country)
         .execution_options(**EXEMPT)
     ).all()
     return counts(((parse_month(m), (insurer, country)), n) for m, insurer, country, n in rows)
@@ -173,12 +174,13 @@ def _claimed(session: Session, scope: Scope, period: Period, currency: str) -> d
             month,
             Claim.currency,
             Claim.insurer_id,
-            Claim.buyer_id,
+            Buyer.country,
             func.sum(ClaimInvoice.amount_minor - ClaimInvoice.paid_minor),
         )
         .join(ClaimInvoice, ClaimInvoice.claim_id == Claim.id)
+        .join(Buyer, Buyer.id == Claim.buyer_id)
         .where(within(Claim.filed_on, period), scope.restrict(Claim.policy_id))
-        .group_by(month, Claim.currency, Claim.insurer_id, Claim.buyer_id)
+        .group_by(month, Claim.currency, Claim.insurer_id, Buyer.country)
         .execution_options(**EXEMPT)
     ).all()
     return monthly(
@@ -193,13 +195,14 @@ def _paid_amounts(session: Session, scope: Scope, period: Period, currency: str)
             month,
             ClaimMemberShare.currency,
             Claim.insurer_id,
-            Claim.buyer_id,
+            Buyer.country,
             func.sum(ClaimMemberShare.amount_minor),
         )
         .select_from(ClaimMemberShare)
         .join(Claim, Claim.id == ClaimMemberShare.claim_id)
+        .join(Buyer, Buyer.id == Claim.buyer_id)
         .where(within(ClaimMemberShare.paid_on, period), scope.restrict(Claim.policy_id))
-        .group_by(month, ClaimMemberShare.currency, Claim.insurer_id, Claim.buyer_id)
+        .group_by(month, ClaimMemberShare.currency, Claim.insurer_id, Buyer.country)
         .execution_options(**EXEMPT)
     ).all()
     return monthly(
@@ -210,9 +213,10 @@ def _paid_amounts(session: Session, scope: Scope, period: Period, currency: str)
 def _decided(session: Session, scope: Scope, period: Period) -> dict[Key, tuple[int, int]]:
     """Claims decided in the period per (insurer, country): (decided, rejected)."""
     rows = session.execute(
-        select(Claim.insurer_id, Claim.buyer_id, Claim.outcome, func.count(Claim.id))
+        select(Claim.insurer_id, Buyer.country, Claim.outcome, func.count(Claim.id))
+        .join(Buyer, Buyer.id == Claim.buyer_id)
         .where(within(Claim.decided_on, period), scope.restrict(Claim.policy_id))
-        .group_by(Claim.insurer_id, Claim.buyer_id, Claim.outcome)
+        .group_by(Claim.insurer_id, Buyer.country, Claim.outcome)
         .execution_options(**EXEMPT)
     ).all()
     found: dict[Key, tuple[int, int]] = {}
@@ -281,40 +285,6 @@ def recoveries_in(session: Session, scope: Scope, period: Period, currency: str)
     return sum(monthly(((m, code, "", amount) for m, code, amount in rows), currency).values(), ZERO)
 
 
-def _countries(session: Session, *groups: dict[Any, Any]) -> dict[Any, str]:
-    """The countries of the buyers the groups name (one query over the few buyers with claims)."""
-    buyers = {key[1][1] if isinstance(key[0], dt.date) else key[1] for group in groups for key in group}
-    if not buyers:
-        return {}
-    rows = session.execute(
-        select(Buyer.id, Buyer.country).where(Buyer.id.in_(buyers)).execution_options(**EXEMPT)
-    ).all()
-    return {row[0]: row[1] for row in rows}
-
-
-def _to_country(values: dict[Any, Any], countries: dict[Any, str]) -> dict[Any, Any]:
-    """Groups keyed by (insurer, buyer) or (month, (insurer, buyer)) re-keyed by the buyer's country."""
-    found: dict[Any, Any] = defaultdict(int)
-    for key, value in values.items():
-        if isinstance(key[0], dt.date):
-            month, (insurer, buyer) = key
-            found[(month, (insurer, countries.get(buyer, "?")))] += value
-        else:
-            found[(key[0], countries.get(key[1], "?"))] += value
-    return dict(found)
-
-
-def _to_country_pairs(
-    values: dict[Key, tuple[int, int]], countries: dict[Any, str]
-) -> dict[Key, tuple[int, int]]:
-    found: dict[Key, tuple[int, int]] = {}
-    for (insurer, buyer), (decided, rejected) in values.items():
-        key = (insurer, countries.get(buyer, "?"))
-        before = found.get(key, (0, 0))
-        found[key] = (before[0] + decided, before[1] + rejected)
-    return found
-
-
 def _fold(values: dict[Any, Any], pick: Any) -> dict[Any, Any]:
     folded: dict[Any, Any] = defaultdict(int)
     for key, value in values.items():
@@ -329,10 +299,6 @@ def claims_report(session: Session, scope: Scope, period: Period, currency: str)
     paid = _grouped_counts(session, scope, Claim.paid_on, period)
     paid_amounts = _paid_amounts(session, scope, period, currency)
     decided = _decided(session, scope, period)
-    country_of = _countries(session, filed, claimed, paid, paid_amounts, decided)
-    filed, claimed = _to_country(filed, country_of), _to_country(claimed, country_of)
-    paid, paid_amounts = _to_country(paid, country_of), _to_country(paid_amounts, country_of)
-    decided = _to_country_pairs(decided, country_of)
     open_count, open_amount = outstanding_at(session, scope, period.end, currency)
     recovered = recoveries_in(session, scope, period, currency)
     earned = premium_totals(session, scope, period, currency).earned
