@@ -25,6 +25,8 @@ from tradecover.limits.model import Appetite, Capacity, CreditLimit, LimitEvent
 from tradecover.oversight.model import (
     MonthlyBuyerTurnover,
     MonthlyCarrierBuyerTurnover,
+    MonthlyCarrierExposureChange,
+    MonthlyExposureChange,
     MonthlyLimitChange,
     MonthlyTurnover,
 )
@@ -78,6 +80,8 @@ __all__ = [
     "LossEvent",
     "MonthlyBuyerTurnover",
     "MonthlyCarrierBuyerTurnover",
+    "MonthlyCarrierExposureChange",
+    "MonthlyExposureChange",
     "MonthlyLimitChange",
     "MonthlyTurnover",
     "Organisation",

@@ -32,6 +32,7 @@ from tradecover.money import Money
 from tradecover.parties.actor import Actor
 from tradecover.parties.roles import Role
 from tradecover.policies.model import Policy
+from tradecover.policies.stale import mark_stale
 from tradecover.premiums.books import whole_books
 
 PAYMENT_DOCUMENT = "claim_payment"
@@ -291,6 +292,7 @@ def pay_member_share(
         claim.status = ClaimStatus.PAID
         claim.paid_on = max(part.paid_on for part in parts if part.paid_on is not None)
         session.flush()
+        mark_stale(session, [claim.policy_id])  # a paid claim ends its invoices' exposure
     record(
         session,
         actor_user_id=actor.user_id,

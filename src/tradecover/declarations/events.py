@@ -25,6 +25,7 @@ from tradecover.db.tenancy import TenantScoped
 from tradecover.db.types import str_enum
 from tradecover.declarations.model import Shipment, _UnderPolicy
 from tradecover.errors import ValidationError
+from tradecover.policies.stale import mark_stale
 from tradecover.policies.terms import CauseOfLoss
 
 MAX_REASON_LENGTH = 200
@@ -190,3 +191,4 @@ def take_out_of_cover(session: Session, shipment: Shipment, on: dt.date, reason:
     shipment.cover_lost_on = on
     shipment.cover_lost_reason = text[:MAX_REASON_LENGTH]
     session.flush()
+    mark_stale(session, [shipment.policy_id])

@@ -260,7 +260,8 @@ def save_plan(session: Session, plan: ImportPlan, progress: Progress) -> None:
     """Insert the planned rows in chunks and update the earlier invoices the payments settle."""
     total = len(plan.shipments) + len(plan.payments)
     done = 0
-    mark_stale(session, {cast("uuid.UUID", row["policy_id"]) for row in plan.shipments})
+    rows = (*plan.shipments, *plan.payments)
+    mark_stale(session, {cast("uuid.UUID", row["policy_id"]) for row in rows})
     for start in range(0, len(plan.shipments), INSERT_CHUNK):
         chunk = plan.shipments[start : start + INSERT_CHUNK]
         # Core insert into the table: the rows are complete, so the ORM's per-row bookkeeping is skipped.

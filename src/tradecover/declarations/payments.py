@@ -18,6 +18,7 @@ from tradecover.declarations.service import policy_for_declaring
 from tradecover.errors import ValidationError
 from tradecover.money import Money
 from tradecover.parties.actor import Actor
+from tradecover.policies.stale import mark_stale
 
 MAX_REFERENCE_LENGTH = 64
 
@@ -101,6 +102,7 @@ def declare_payment(
     )
     session.add(payment)
     session.flush()
+    mark_stale(session, [policy.id])  # payments move the exposure the oversight totals hold
     for application in applications:
         shipment = by_id[application.key]  # type: ignore[index]
         shipment.paid_minor += application.paid_minor

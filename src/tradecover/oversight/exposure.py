@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select, true
 from sqlalchemy.orm import Session
 
 from tradecover.buyers.model import Buyer
@@ -25,8 +26,10 @@ from tradecover.declarations.model import PaymentApplication, Shipment
 from tradecover.errors import ValidationError
 from tradecover.oversight.claims import ZERO, ratio
 from tradecover.oversight.conversion import to_reporting
-from tradecover.oversight.period import month_start
+from tradecover.oversight.model import MonthlyCarrierExposureChange, MonthlyExposureChange
+from tradecover.oversight.period import month_end, month_start
 from tradecover.oversight.scope import EXEMPT, Audience, Scope
+from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.reference.countries import country_name
 from tradecover.riskruns.model import Dimension, RiskContribution, RiskMeasure, RiskRun, RunStatus, ScopeKind
 
@@ -95,7 +98,46 @@ def _live(day: dt.date) -> tuple[ColumnElement[bool], ...]:
 def exposure_by_country(
     session: Session, scope: Scope, day: dt.date, currency: str
 ) -> tuple[CountryExposure, ...]:
-    """Live insured exposure at the end of a day per buyer country, largest first, with its share."""
+    """Live insured exposure at the end of a day per buyer country, largest first, with its share.
+
+    At a month's last day the monthly totals of exposure changes hold it; any other day reads the shipments.
+    """
+    parts = _monthly_parts(session, scope, day) if day == month_end(day) else _live_parts(session, scope, day)
+    on = month_start(day)
+    amounts = {country: to_reporting(values, currency, on) for country, values in parts.items()}
+    total = sum(amounts.values(), ZERO)
+    found = [
+        CountryExposure(country, _name(country), amount, ratio(amount, total))
+        for country, amount in amounts.items()
+        if amount
+    ]
+    found.sort(key=lambda c: (-c.exposure, c.country))
+    return tuple(found)
+
+
+def _monthly_parts(session: Session, scope: Scope, day: dt.date) -> dict[str, list[tuple[str, int]]]:
+    """Exposure per (country, currency): the changes of every month up to the day's, summed."""
+    refresh_totals(session)
+    if scope.audience in (Audience.REGULATOR, Audience.INSURER):
+        table: Any = MonthlyCarrierExposureChange
+        kept = true() if scope.insurer_ids is None else table.insurer_id.in_(scope.insurer_ids)
+    else:
+        table = MonthlyExposureChange
+        kept = scope.restrict(table.policy_id)
+    rows = session.execute(
+        select(table.buyer_country, table.currency, func.sum(table.change_minor))
+        .where(table.month <= day, kept)
+        .group_by(table.buyer_country, table.currency)
+        .execution_options(**EXEMPT)
+    ).all()
+    parts: dict[str, list[tuple[str, int]]] = {}
+    for country, code, amount in rows:
+        parts.setdefault(country, []).append((code, int(amount or 0)))
+    return parts
+
+
+def _live_parts(session: Session, scope: Scope, day: dt.date) -> dict[str, list[tuple[str, int]]]:
+    """Exposure per (country, currency) summed over the shipments live at the day's end."""
     live = (*_live(day), scope.restrict(Shipment.policy_id))
     insured = session.execute(
         select(Buyer.country, Shipment.currency, func.sum(Shipment.insured_minor))
@@ -118,16 +160,7 @@ def exposure_by_country(
         parts.setdefault(country, []).append((code, int(amount or 0)))
     for country, code, amount in released:
         parts.setdefault(country, []).append((code, -int(amount or 0)))
-    on = month_start(day)
-    amounts = {country: to_reporting(values, currency, on) for country, values in parts.items()}
-    total = sum(amounts.values(), ZERO)
-    found = [
-        CountryExposure(country, _name(country), amount, ratio(amount, total))
-        for country, amount in amounts.items()
-        if amount
-    ]
-    found.sort(key=lambda c: (-c.exposure, c.country))
-    return tuple(found)
+    return parts
 
 
 def _name(code: str) -> str:

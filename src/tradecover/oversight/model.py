@@ -80,3 +80,32 @@ class MonthlyCarrierBuyerTurnover(Base):
     buyer_country: Mapped[str] = mapped_column(String(2), primary_key=True)
     buyer_sector: Mapped[str] = mapped_column(String(32), primary_key=True)
     insured_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class MonthlyExposureChange(Base):
+    """The net change, over the days of one month, of a policy's live insured exposure on one buyer country.
+
+    A shipment adds its insured amount in the month it is dated, each payment takes off what it releases
+    in the month received, and the month the shipment leaves the exposure (settled, cover lost, or on a
+    claim paid) takes off what is left; summed up to a month's end they give the exposure at that day.
+    """
+
+    __tablename__ = "monthly_exposure_changes"
+
+    policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    buyer_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    change_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class MonthlyCarrierExposureChange(Base):
+    """`MonthlyExposureChange` summed over the policies of one insurer or pool."""
+
+    __tablename__ = "monthly_carrier_exposure_changes"
+
+    insurer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    buyer_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    change_minor: Mapped[int] = mapped_column(BigInteger)

@@ -57,3 +57,39 @@ def _next_day_default(element: NextDay, compiler: SQLCompiler, **kw: Any) -> str
 @compiles(NextDay, "sqlite")
 def _next_day_sqlite(element: NextDay, compiler: SQLCompiler, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, '+1 day')"
+
+
+class Least(FunctionElement[dt.date]):
+    """The earliest of several non-null dates (PostgreSQL's LEAST, SQLite's many-argument min)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "least"
+
+
+@compiles(Least)
+def _least_default(element: Least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"least({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(Least, "sqlite")
+def _least_sqlite(element: Least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
+class Greatest(FunctionElement[dt.date]):
+    """The latest of several non-null dates (PostgreSQL's GREATEST, SQLite's many-argument max)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "greatest"
+
+
+@compiles(Greatest)
+def _greatest_default(element: Greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(Greatest, "sqlite")
+def _greatest_sqlite(element: Greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from tradecover.buyers.model import Buyer
 from tradecover.declarations.model import Shipment
+from tradecover.oversight.exposure_changes import exposure_changes
 from tradecover.oversight.limit_changes import limit_changes
 from tradecover.oversight.model import (
     MonthlyBuyerTurnover,
     MonthlyCarrierBuyerTurnover,
+    MonthlyCarrierExposureChange,
+    MonthlyExposureChange,
     MonthlyLimitChange,
     MonthlyTurnover,
 )
@@ -29,6 +33,13 @@ from tradecover.policies.model import Policy
 from tradecover.policies.stale import StalePolicy
 
 BATCH = 500  # policies rebuilt per statement
+
+# Per-policy tables and the per-insurer sums the market's and insurers' views read: (policy table,
+# insurer table, key columns besides month and currency, amount column).
+CARRIER_TOTALS: tuple[tuple[Any, Any, tuple[str, ...], str], ...] = (
+    (MonthlyBuyerTurnover, MonthlyCarrierBuyerTurnover, ("buyer_country", "buyer_sector"), "insured_minor"),
+    (MonthlyExposureChange, MonthlyCarrierExposureChange, ("buyer_country",), "change_minor"),
+)
 
 
 def refresh_totals(session: Session) -> int:
@@ -43,30 +54,32 @@ def refresh_totals(session: Session) -> int:
         ids = list(session.scalars(query))
         if not ids:
             break
-        months |= _buyer_months(session, ids)
+        months |= _months(session, ids)
         _rebuild(session, ids)
-        months |= _buyer_months(session, ids)
+        months |= _months(session, ids)
         carriers |= set(
             session.scalars(select(Policy.insurer_id).where(Policy.id.in_(ids)).execution_options(**EXEMPT))
         )
         session.execute(delete(StalePolicy).where(StalePolicy.policy_id.in_(ids)))
         rebuilt += len(ids)
     if carriers and months:
-        _rebuild_carriers(session, carriers, months)
+        for per_policy, per_carrier, keys, amount in CARRIER_TOTALS:
+            _rebuild_carriers(session, carriers, months, per_policy, per_carrier, keys, amount)
     return rebuilt
 
 
-def _buyer_months(session: Session, ids: list[uuid.UUID]) -> set[dt.date]:
-    return set(
-        session.scalars(
-            select(MonthlyBuyerTurnover.month).where(MonthlyBuyerTurnover.policy_id.in_(ids)).distinct()
+def _months(session: Session, ids: list[uuid.UUID]) -> set[dt.date]:
+    months: set[dt.date] = set()
+    for per_policy, *_ in CARRIER_TOTALS:
+        months.update(
+            session.scalars(select(per_policy.month).where(per_policy.policy_id.in_(ids)).distinct())
         )
-    )
+    return months
 
 
 def _rebuild(session: Session, ids: list[uuid.UUID]) -> None:
     """Replace the policies' rows of the per-policy tables by fresh sums over their facts."""
-    for table in (MonthlyTurnover, MonthlyBuyerTurnover, MonthlyLimitChange):
+    for table in (MonthlyTurnover, MonthlyBuyerTurnover, MonthlyLimitChange, MonthlyExposureChange):
         session.execute(delete(table).where(table.policy_id.in_(ids)))
     month = month_key(Shipment.shipment_date)
     session.execute(
@@ -113,29 +126,40 @@ def _rebuild(session: Session, ids: list[uuid.UUID]) -> None:
         ),
         execution_options=EXEMPT,
     )
-
-
-def _rebuild_carriers(session: Session, carriers: set[uuid.UUID], months: set[dt.date]) -> None:
-    """Replace the per-insurer buyer totals of the months by sums of the per-policy rows."""
-    carrier = MonthlyCarrierBuyerTurnover
-    session.execute(delete(carrier).where(carrier.insurer_id.in_(carriers), carrier.month.in_(months)))
-    totals = MonthlyBuyerTurnover
+    moves = exposure_changes(lambda policy_id: policy_id.in_(ids))
+    policy_id, month, currency, country, delta = (moves.c[i] for i in range(5))
     session.execute(
-        insert(carrier).from_select(
-            ["insurer_id", "month", "currency", "buyer_country", "buyer_sector", "insured_minor"],
-            select(
-                Policy.insurer_id,
-                totals.month,
-                totals.currency,
-                totals.buyer_country,
-                totals.buyer_sector,
-                func.sum(totals.insured_minor),
-            )
-            .join(Policy, Policy.id == totals.policy_id)
-            .where(Policy.insurer_id.in_(carriers), totals.month.in_(months))
-            .group_by(
-                Policy.insurer_id, totals.month, totals.currency, totals.buyer_country, totals.buyer_sector
-            ),
+        insert(MonthlyExposureChange).from_select(
+            ["policy_id", "month", "currency", "buyer_country", "change_minor"],
+            select(policy_id, month, currency, country, func.sum(delta))
+            .group_by(policy_id, month, currency, country)
+            .having(func.sum(delta) != 0),
+        ),
+        execution_options=EXEMPT,
+    )
+
+
+def _rebuild_carriers(
+    session: Session,
+    carriers: set[uuid.UUID],
+    months: set[dt.date],
+    per_policy: Any,
+    per_carrier: Any,
+    keys: tuple[str, ...],
+    amount: str,
+) -> None:
+    """Replace a per-insurer table's rows of the months by sums of its per-policy table's rows."""
+    session.execute(
+        delete(per_carrier).where(per_carrier.insurer_id.in_(carriers), per_carrier.month.in_(months))
+    )
+    columns = [getattr(per_policy, key) for key in ("month", "currency", *keys)]
+    session.execute(
+        insert(per_carrier).from_select(
+            ["insurer_id", "month", "currency", *keys, amount],
+            select(Policy.insurer_id, *columns, func.sum(getattr(per_policy, amount)))
+            .join(Policy, Policy.id == per_policy.policy_id)
+            .where(Policy.insurer_id.in_(carriers), per_policy.month.in_(months))
+            .group_by(Policy.insurer_id, *columns),
         ),
         execution_options=EXEMPT,
     )

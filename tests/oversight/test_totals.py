@@ -1,0 +1,218 @@
+"""The monthly totals the views read agree with the same sums over the stored facts, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from tests.oversight.book import OversightBook
+
+from tradecover.buyers.model import Buyer
+from tradecover.declarations.model import Shipment
+from tradecover.oversight.coverage import _limit_changes, insured_rows
+from tradecover.oversight.exposure import _live_parts, _monthly_parts
+from tradecover.oversight.limit_changes import limit_changes
+from tradecover.oversight.model import (
+    MonthlyBuyerTurnover,
+    MonthlyCarrierBuyerTurnover,
+    MonthlyCarrierExposureChange,
+    MonthlyExposureChange,
+    MonthlyLimitChange,
+    MonthlyTurnover,
+)
+from tradecover.oversight.period import month_end, next_month
+from tradecover.oversight.scope import Audience, Scope
+from tradecover.oversight.sql import month_key
+from tradecover.oversight.totals import split_months
+from tradecover.oversight.totals_refresh import refresh_totals
+from tradecover.policies.model import Policy
+from tradecover.policies.stale import StalePolicy, mark_stale
+
+d = dt.date
+TABLES = (
+    MonthlyTurnover,
+    MonthlyBuyerTurnover,
+    MonthlyCarrierBuyerTurnover,
+    MonthlyLimitChange,
+    MonthlyExposureChange,
+    MonthlyCarrierExposureChange,
+)
+
+
+def snapshot(db: Session) -> dict[str, set[tuple[Any, ...]]]:
+    """Every row of every monthly totals table."""
+    return {
+        table.__tablename__: {tuple(row) for row in db.execute(select(*table.__table__.columns))}
+        for table in TABLES
+    }
+
+
+def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The last day of each month from `first`'s to `last`'s."""
+    found, month = [], first.replace(day=1)
+    while month <= last:
+        found.append(month_end(month))
+        month = next_month(month)
+    return found
+
+
+def scopes(book: OversightBook) -> list[Scope]:
+    """One scope of each audience on the book."""
+    return [
+        book.scope(Audience.REGULATOR),
+        book.scope(Audience.INSURER, book.alpha),
+        book.scope(Audience.PROGRAMME, book.bureau),
+        book.scope(Audience.BANK, book.bank),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "whole", "edges"),
+    [
+        (d(2025, 1, 1), d(2025, 12, 31), ((d(2025, 1, 1), d(2025, 12, 1)),), ()),
+        (
+            d(2025, 1, 15),
+            d(2025, 4, 10),
+            ((d(2025, 2, 1), d(2025, 3, 1)),),
+            ((d(2025, 1, 15), d(2025, 1, 31)), (d(2025, 4, 1), d(2025, 4, 10))),
+        ),
+        (d(2025, 2, 3), d(2025, 2, 27), (), ((d(2025, 2, 3), d(2025, 2, 27)),)),
+        (d(2024, 2, 1), d(2024, 2, 29), ((d(2024, 2, 1), d(2024, 2, 1)),), ()),
+        (d(2025, 1, 31), d(2025, 2, 1), (), ((d(2025, 1, 31), d(2025, 2, 1)),)),
+        (
+            d(2024, 12, 2),
+            d(2025, 1, 31),
+            ((d(2025, 1, 1), d(2025, 1, 1)),),
+            ((d(2024, 12, 2), d(2024, 12, 31)),),
+        ),
+    ],
+)
+def test_a_range_splits_into_whole_months_and_edge_days(
+    first: dt.date, last: dt.date, whole: tuple[Any, ...], edges: tuple[Any, ...]
+) -> None:
+    assert split_months(((first, last),)) == (whole, edges)
+
+
+def test_the_per_policy_totals_are_the_sums_of_the_shipments(db: Session, book: OversightBook) -> None:
+    refresh_totals(db)
+    month = month_key(Shipment.shipment_date)
+    facts = db.execute(
+        select(
+            Shipment.policy_id,
+            month,
+            Shipment.currency,
+            func.count(),
+            func.sum(Shipment.insured_minor),
+            func.coalesce(func.sum(Shipment.premium_minor), 0),
+        ).group_by(Shipment.policy_id, month, Shipment.currency)
+    ).all()
+    totals = db.execute(select(*MonthlyTurnover.__table__.columns)).all()
+    assert sorted(map(tuple, totals)) == sorted(map(tuple, facts))
+    assert len(totals) > 10
+    by_buyer = db.execute(
+        select(
+            Shipment.policy_id,
+            month,
+            Shipment.currency,
+            Buyer.country,
+            Buyer.sector,
+            func.sum(Shipment.insured_minor),
+        )
+        .join(Buyer, Buyer.id == Shipment.buyer_id)
+        .group_by(Shipment.policy_id, month, Shipment.currency, Buyer.country, Buyer.sector)
+    ).all()
+    assert sorted(map(tuple, db.execute(select(*MonthlyBuyerTurnover.__table__.columns)).all())) == sorted(
+        map(tuple, by_buyer)
+    )
+    per_carrier: dict[tuple[Any, ...], int] = defaultdict(int)
+    insurer_of = dict(db.execute(select(Policy.id, Policy.insurer_id)).tuples().all())
+    for policy_id, *key, amount in by_buyer:
+        per_carrier[(insurer_of[policy_id], *key)] += amount
+    carriers = db.execute(select(*MonthlyCarrierBuyerTurnover.__table__.columns)).all()
+    assert {tuple(row[:-1]): row[-1] for row in carriers} == dict(per_carrier)
+
+
+def test_a_period_of_part_months_reads_its_edge_days_from_the_shipments(
+    db: Session, book: OversightBook
+) -> None:
+    ranges = ((d(2025, 1, 10), d(2025, 2, 20)),)
+    market = book.scope(Audience.REGULATOR)
+    found: dict[tuple[dt.date, str], int] = defaultdict(int)
+    for month, code, _, amount in insured_rows(db, market, ranges):
+        found[(month, code)] += amount
+    month = month_key(Shipment.shipment_date)
+    facts = db.execute(
+        select(month, Shipment.currency, func.sum(Shipment.insured_minor))
+        .where(Shipment.shipment_date.between(*ranges[0]))
+        .group_by(month, Shipment.currency)
+    ).all()
+    assert dict(found) == {(m, code): int(amount) for m, code, amount in facts}
+    assert found  # the book has shipments in these days
+
+
+def _raw_limit_months(db: Session, scope: Scope, cutoff: dt.date) -> dict[tuple[dt.date, str], int]:
+    changes = limit_changes(scope.restrict, cutoff)
+    month = month_key(changes.c.day)
+    rows = db.execute(
+        select(month, changes.c.currency, func.sum(changes.c.delta))
+        .where(changes.c.day <= cutoff)
+        .group_by(month, changes.c.currency)
+    ).all()
+    return {(m, code): int(amount) for m, code, amount in rows if amount}
+
+
+def test_limits_in_force_from_the_totals_equal_the_limit_events(db: Session, book: OversightBook) -> None:
+    compared = 0
+    for scope in scopes(book):
+        for cutoff in month_ends(d(2024, 11, 1), d(2026, 2, 1)):
+            totals = {(m, code): amount for m, code, amount in _limit_changes(db, scope, cutoff) if amount}
+            assert totals == _raw_limit_months(db, scope, cutoff), (scope.audience, cutoff)
+            compared += bool(totals)
+    assert compared > 10
+
+
+def _nonzero(parts: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = defaultdict(int)
+    for country, values in parts.items():
+        for code, amount in values:
+            found[(country, code)] += amount
+    return {key: amount for key, amount in found.items() if amount}
+
+
+def test_exposure_from_the_totals_equals_the_live_shipments(db: Session, book: OversightBook) -> None:
+    compared = 0
+    for scope in scopes(book):
+        for day in month_ends(d(2024, 11, 1), d(2026, 2, 1)):
+            totals = _nonzero(_monthly_parts(db, scope, day))
+            assert totals == _nonzero(_live_parts(db, scope, day)), (scope.audience, day)
+            compared += bool(totals)
+    assert compared > 10
+
+
+def test_marked_policies_are_rebuilt_and_unmarked_ones_left_alone(db: Session, book: OversightBook) -> None:
+    refresh_totals(db)
+    before = snapshot(db)
+    policy = book.policies["P1b"]
+    # A change written past the services is not seen until the policy is marked.
+    shipment = db.scalars(select(Shipment).where(Shipment.policy_id == policy.id)).first()
+    assert shipment is not None
+    shipment.insured_minor -= 100
+    db.flush()
+    assert refresh_totals(db) == 0
+    assert snapshot(db) == before
+    mark_stale(db, [policy.id])
+    mark_stale(db, [policy.id])
+    assert db.scalar(select(StalePolicy.changes).where(StalePolicy.policy_id == policy.id)) == 2
+    assert refresh_totals(db) == 1
+    assert db.scalar(select(func.count()).select_from(StalePolicy)) == 0
+    after = snapshot(db)
+    assert after["monthly_turnover"] != before["monthly_turnover"]
+    total = db.scalar(
+        select(func.sum(MonthlyTurnover.insured_minor)).where(MonthlyTurnover.policy_id == policy.id)
+    )
+    facts = db.scalar(select(func.sum(Shipment.insured_minor)).where(Shipment.policy_id == policy.id))
+    assert total == facts
