@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,16 @@ from tradecover.settings import Settings, get_settings
 from tradecover.web.app import install_web
 
 
+def freeze_startup_objects() -> None:
+    """Move what start-up loaded (modules, mappings, reference tables) out of the garbage collector's sight.
+
+    A request that reads many rows (an oversight view) triggers full collections; without this each
+    would walk every object of the loaded application, some 100 ms on the 2-core machine.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -30,6 +41,7 @@ def create_app(
     settings = settings or get_settings()
     # The daily tick runs only in a server that owns its database (not one handed test sessions).
     daily_tick: DailyTick | None = None
+    owns_process = sessions is None
     if sessions is None:
         engine = engine or make_engine(settings.database_url)
         if check_schema:
@@ -40,6 +52,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if owns_process:
+            freeze_startup_objects()
         if daily_tick is not None:
             daily_tick.start()
         try:

@@ -14,11 +14,12 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from tradecover.errors import ValidationError
-from tradecover.oversight.coverage import converted, growth, month_of, share, with_base
+from tradecover.oversight.conversion import to_reporting
+from tradecover.oversight.coverage import growth, month_of, share, with_base
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import EXEMPT, Scope
 from tradecover.oversight.sql import Ranges
-from tradecover.oversight.totals import buyer_rows, turnover_query
+from tradecover.oversight.totals import buyer_rows, turnover_parts
 from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.parties.model import Organisation
 from tradecover.policies.model import Policy
@@ -77,9 +78,8 @@ def _policy_cube(session: Session, scope: Scope, ranges: Ranges) -> Cube:
     """Insured turnover per (month, currency, product, insurer, region, size): the per-policy monthly sums
     joined to their few thousand policies and parties."""
     refresh_totals(session)
-    per_policy = turnover_query(ranges, scope.restrict, "insured", lambda policy_id: policy_id).subquery(
-        "per_policy"
-    )
+    # Not summed per policy first: whole months already are, and the group by below sums edge days too.
+    per_policy = turnover_parts(ranges, scope.restrict, "insured", lambda policy_id: policy_id)
     month, currency, policy_id, insured = (
         per_policy.c[name] for name in ("month", "currency", "key", "amount")
     )
@@ -136,10 +136,17 @@ def _key(value: Hashable) -> str:
 
 def _totals(cube: Cube, position: int, currency: str) -> dict[str, Decimal]:
     """Each group's total over the period: its (month, currency) sums converted once each, then added."""
-    sums = converted(((ym, code, _key(keys[position]), amount) for ym, code, keys, amount in cube), currency)
+    keys: dict[Hashable, str] = {}
+    sums: dict[tuple[str, Any], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for month, code, values, amount in cube:
+        value = values[position]
+        key = keys.get(value)
+        if key is None:
+            key = keys[value] = _key(value)
+        sums[(key, month)][code] += amount
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for (key, _), amount in sums.items():
-        totals[str(key)] += amount
+    for (key, month), amounts in sums.items():
+        totals[key] += to_reporting(sorted(amounts.items()), currency, month_of(month))
     return totals
 
 

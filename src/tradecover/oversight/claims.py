@@ -155,76 +155,93 @@ def within(column: Any, period: Period) -> ColumnElement[bool]:
     return and_(column >= period.start, column <= period.end)
 
 
-def _grouped_counts(session: Session, scope: Scope, day: Any, period: Period, *extra: Any) -> dict[Any, int]:
-    month = month_of(session, day)
-    rows = session.execute(
-        select(month, Claim.insurer_id, Buyer.country, func.count(Claim.id))
-        .join(Buyer, Buyer.id == Claim.buyer_id)
-        .where(within(day, period), scope.restrict(Claim.policy_id), *extra)
-        .group_by(month, Claim.insurer_id, Buyer.country)
-        .execution_options(**EXEMPT)
-    ).all()
-    return counts(((parse_month(m), (insurer, country)), n) for m, insurer, country, n in rows)
+@dataclass(frozen=True, slots=True)
+class _ClaimFacts:
+    """What the claims metrics read of one claim."""
+
+    key: Key  # (insurer, buyer country)
+    currency: str
+    filed_on: dt.date
+    decided_on: dt.date | None
+    rejected: bool
+    paid_on: dt.date | None
+    claimed_minor: int  # unpaid amount of its invoices, as filed
 
 
-def _claimed(session: Session, scope: Scope, period: Period, currency: str) -> dict[Any, Decimal]:
-    month = month_of(session, Claim.filed_on)
+def _in(day: dt.date | None, period: Period) -> bool:
+    return day is not None and period.start <= day <= period.end
+
+
+def _claim_facts(session: Session, scope: Scope, period: Period) -> dict[uuid.UUID, _ClaimFacts]:
+    """Every claim filed, decided or paid (in whole or by a member's part) in the period: one query."""
+    claimed = (
+        select(
+            ClaimInvoice.claim_id.label("claim_id"),
+            func.sum(ClaimInvoice.amount_minor - ClaimInvoice.paid_minor).label("claimed"),
+        )
+        .group_by(ClaimInvoice.claim_id)
+        .subquery("claimed")
+    )
+    member_paid = select(ClaimMemberShare.claim_id).where(within(ClaimMemberShare.paid_on, period))
     rows = session.execute(
         select(
-            month,
+            Claim.id,
+            Claim.insurer_id,
+            Buyer.country,
             Claim.currency,
-            Claim.insurer_id,
-            Buyer.country,
-            func.sum(ClaimInvoice.amount_minor - ClaimInvoice.paid_minor),
+            Claim.filed_on,
+            Claim.decided_on,
+            Claim.outcome,
+            Claim.paid_on,
+            claimed.c.claimed,
         )
-        .join(ClaimInvoice, ClaimInvoice.claim_id == Claim.id)
         .join(Buyer, Buyer.id == Claim.buyer_id)
-        .where(within(Claim.filed_on, period), scope.restrict(Claim.policy_id))
-        .group_by(month, Claim.currency, Claim.insurer_id, Buyer.country)
+        .outerjoin(claimed, claimed.c.claim_id == Claim.id)
+        .where(
+            or_(
+                within(Claim.filed_on, period),
+                within(Claim.decided_on, period),
+                within(Claim.paid_on, period),
+                Claim.id.in_(member_paid),
+            ),
+            scope.restrict(Claim.policy_id),
+        )
         .execution_options(**EXEMPT)
     ).all()
-    return monthly(
-        ((m, code, (insurer, country), amount) for m, code, insurer, country, amount in rows), currency
-    )
+    return {
+        row[0]: _ClaimFacts(
+            (row[1], row[2]),
+            row[3],
+            row[4],
+            row[5],
+            row[6] == ClaimOutcome.REJECTED,
+            row[7],
+            int(row[8] or 0),
+        )
+        for row in rows
+    }
 
 
-def _paid_amounts(session: Session, scope: Scope, period: Period, currency: str) -> dict[Any, Decimal]:
-    month = month_of(session, ClaimMemberShare.paid_on)
+def _member_payments(
+    session: Session, scope: Scope, period: Period, facts: dict[uuid.UUID, _ClaimFacts], currency: str
+) -> dict[Any, Decimal]:
+    """Members' payments made in the period per (month, (insurer, buyer country)), converted."""
     rows = session.execute(
         select(
-            month,
+            ClaimMemberShare.claim_id,
+            ClaimMemberShare.paid_on,
             ClaimMemberShare.currency,
-            Claim.insurer_id,
-            Buyer.country,
-            func.sum(ClaimMemberShare.amount_minor),
+            ClaimMemberShare.amount_minor,
         )
-        .select_from(ClaimMemberShare)
         .join(Claim, Claim.id == ClaimMemberShare.claim_id)
-        .join(Buyer, Buyer.id == Claim.buyer_id)
         .where(within(ClaimMemberShare.paid_on, period), scope.restrict(Claim.policy_id))
-        .group_by(month, ClaimMemberShare.currency, Claim.insurer_id, Buyer.country)
         .execution_options(**EXEMPT)
     ).all()
-    return monthly(
-        ((m, code, (insurer, country), amount) for m, code, insurer, country, amount in rows), currency
-    )
-
-
-def _decided(session: Session, scope: Scope, period: Period) -> dict[Key, tuple[int, int]]:
-    """Claims decided in the period per (insurer, country): (decided, rejected)."""
-    rows = session.execute(
-        select(Claim.insurer_id, Buyer.country, Claim.outcome, func.count(Claim.id))
-        .join(Buyer, Buyer.id == Claim.buyer_id)
-        .where(within(Claim.decided_on, period), scope.restrict(Claim.policy_id))
-        .group_by(Claim.insurer_id, Buyer.country, Claim.outcome)
-        .execution_options(**EXEMPT)
-    ).all()
-    found: dict[Key, tuple[int, int]] = {}
-    for insurer, country, outcome, count in rows:
-        decided, refused = found.get((insurer, country), (0, 0))
-        refused += int(count) if outcome == ClaimOutcome.REJECTED else 0
-        found[(insurer, country)] = (decided + int(count), refused)
-    return found
+    sums: dict[tuple[dt.date, str, Key], int] = defaultdict(int)
+    for claim_id, paid_on, code, amount in rows:
+        assert paid_on is not None  # the query keeps the parts paid in the period
+        sums[(paid_on.replace(day=1), code, facts[claim_id].key)] += int(amount or 0)
+    return monthly(((m, code, key, amount) for (m, code, key), amount in sums.items()), currency)
 
 
 def outstanding_at(session: Session, scope: Scope, day: dt.date, currency: str) -> tuple[int, Decimal]:
@@ -294,11 +311,22 @@ def _fold(values: dict[Any, Any], pick: Any) -> dict[Any, Any]:
 
 def claims_report(session: Session, scope: Scope, period: Period, currency: str) -> ClaimsReport:
     """Claims filed, decided, paid, outstanding and recovered in the period, by month, insurer and country."""
-    filed = _grouped_counts(session, scope, Claim.filed_on, period)
-    claimed = _claimed(session, scope, period, currency)
-    paid = _grouped_counts(session, scope, Claim.paid_on, period)
-    paid_amounts = _paid_amounts(session, scope, period, currency)
-    decided = _decided(session, scope, period)
+    facts = _claim_facts(session, scope, period)
+    filed: dict[Any, int] = defaultdict(int)
+    paid: dict[Any, int] = defaultdict(int)
+    claimed_minor: dict[tuple[dt.date, str, Key], int] = defaultdict(int)
+    decided: dict[Key, tuple[int, int]] = {}
+    for claim in facts.values():
+        if _in(claim.filed_on, period):
+            filed[(claim.filed_on.replace(day=1), claim.key)] += 1
+            claimed_minor[(claim.filed_on.replace(day=1), claim.currency, claim.key)] += claim.claimed_minor
+        if claim.paid_on is not None and _in(claim.paid_on, period):
+            paid[(claim.paid_on.replace(day=1), claim.key)] += 1
+        if claim.decided_on is not None and _in(claim.decided_on, period):
+            count, rejected = decided.get(claim.key, (0, 0))
+            decided[claim.key] = (count + 1, rejected + claim.rejected)
+    claimed = monthly(((m, code, key, amount) for (m, code, key), amount in claimed_minor.items()), currency)
+    paid_amounts = _member_payments(session, scope, period, facts, currency)
     open_count, open_amount = outstanding_at(session, scope, period.end, currency)
     recovered = recoveries_in(session, scope, period, currency)
     earned = premium_totals(session, scope, period, currency).earned

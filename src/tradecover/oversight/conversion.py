@@ -5,15 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 
-from tradecover.money import Money
+from tradecover.money import Money, minor_unit_exponent
 from tradecover.reference.fx import convert
+
+
+@cache
+def _exponent(currency: str) -> int:
+    return minor_unit_exponent(currency)
 
 
 def to_reporting(amounts: Iterable[tuple[str, int]], currency: str, on: dt.date) -> Decimal:
     """Minor-unit sums `(currency, amount_minor)` converted on a date and added, in `currency` major units."""
     total = Decimal(0)
     for code, amount_minor in amounts:
-        if amount_minor:
+        if not amount_minor:
+            continue
+        if code == currency:
+            # Already in the reporting currency: exact, nothing to round (a view adds thousands of these).
+            total += Decimal(int(amount_minor)).scaleb(-_exponent(code))
+        else:
             total += convert(Money.from_minor(int(amount_minor), code), currency, on).amount
     return total

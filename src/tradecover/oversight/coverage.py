@@ -49,7 +49,7 @@ def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
 def month_of(key: Any) -> dt.date:
     """The first day of the month a `month_key` value (a date, or the text of one) names."""
     if isinstance(key, dt.date):
-        return key.replace(day=1)
+        return key if key.day == 1 else key.replace(day=1)
     return dt.date.fromisoformat(str(key)[:10]).replace(day=1)
 
 

@@ -45,7 +45,20 @@ class MonthlyTurnover(Base):
 class MonthlyBuyerTurnover(Base):
     """A policy's insured amount shipped in one month and currency to buyers of one country and sector."""
 
-    __tablename__ = "monthly_buyer_turnover"  # read by policy (its primary key); the market reads the next
+    __tablename__ = "monthly_buyer_turnover"
+    __table_args__ = (
+        # A programme's or a bank's view reads its policies' rows from this index alone; the market's
+        # and insurers' read the per-insurer sums below.
+        Index(
+            "ix_monthly_buyer_turnover_policy",
+            "policy_id",
+            "month",
+            "currency",
+            "buyer_country",
+            "buyer_sector",
+            "insured_minor",
+        ),
+    )
 
     policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, func, literal, select, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Select, Subquery
 
 from tradecover.buyers.model import Buyer
 from tradecover.declarations.model import Shipment
@@ -58,10 +58,10 @@ def _rows(session: Session, query: Any) -> list[MonthRow]:
     return [(row[0], row[1], row[2], int(row[3] or 0)) for row in session.execute(query)]
 
 
-def turnover_query(
+def turnover_parts(
     ranges: Ranges, restrict: Restrict, measure: Measure = "insured", key_of: KeyOf | None = None
-) -> Select[Any]:
-    """(month, currency, key, sum) of the shipments dated in the ranges whose policy passes `restrict`."""
+) -> Subquery:
+    """Rows (month, currency, key, amount) to be summed: per-policy monthly totals and edge-day shipments."""
     whole, edges = split_months(ranges)
     parts: list[Select[Any]] = []
     if whole:
@@ -82,7 +82,14 @@ def turnover_query(
                 month.label("month"), Shipment.currency.label("currency"), key, amount.label("amount")
             ).where(within(Shipment.shipment_date, edges), restrict(Shipment.policy_id))
         )
-    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("turnover")
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("turnover")
+
+
+def turnover_query(
+    ranges: Ranges, restrict: Restrict, measure: Measure = "insured", key_of: KeyOf | None = None
+) -> Select[Any]:
+    """(month, currency, key, sum) of the shipments dated in the ranges whose policy passes `restrict`."""
+    rows = turnover_parts(ranges, restrict, measure, key_of)
     return (
         select(rows.c.month, rows.c.currency, rows.c.key, func.sum(rows.c.amount).label("amount"))
         .group_by(rows.c.month, rows.c.currency, rows.c.key)

@@ -1,4 +1,5 @@
-"""Oversight monthly changes of live insured exposure, per policy and per insurer or pool
+"""Oversight monthly changes of live insured exposure, per policy and per insurer or pool; a covering
+index of the per-policy buyer turnover
 
 Revision ID: 0015
 Revises: 0014
@@ -32,6 +33,12 @@ def _changes(table: str, owner: str, references: str) -> None:
 def upgrade() -> None:
     _changes("monthly_exposure_changes", "policy_id", "policies")
     _changes("monthly_carrier_exposure_changes", "insurer_id", "organisations")
+    op.create_index(
+        "ix_monthly_buyer_turnover_policy",
+        "monthly_buyer_turnover",
+        ["policy_id", "month", "currency", "buyer_country", "buyer_sector", "insured_minor"],
+        unique=False,
+    )
     # Every policy's totals are rebuilt by the next oversight read, the new table's rows with them.
     op.execute(
         "INSERT INTO stale_policies (policy_id, changes) SELECT id, 1 FROM policies "
@@ -40,5 +47,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_monthly_buyer_turnover_policy", table_name="monthly_buyer_turnover")
     op.drop_table("monthly_carrier_exposure_changes")
     op.drop_table("monthly_exposure_changes")
