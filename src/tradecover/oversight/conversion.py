@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 
-from tradecover.money import Money, minor_unit_exponent
-from tradecover.reference.fx import convert
+from tradecover.money import minor_unit_exponent
+from tradecover.reference.fx import convert_amount
 
 
 @cache
@@ -22,9 +22,7 @@ def to_reporting(amounts: Iterable[tuple[str, int]], currency: str, on: dt.date)
     for code, amount_minor in amounts:
         if not amount_minor:
             continue
-        if code == currency:
-            # Already in the reporting currency: exact, nothing to round (a view adds thousands of these).
-            total += Decimal(int(amount_minor)).scaleb(-_exponent(code))
-        else:
-            total += convert(Money.from_minor(int(amount_minor), code), currency, on).amount
+        amount = Decimal(int(amount_minor)).scaleb(-_exponent(code))
+        # A view adds thousands of these: the amount is converted without building Money around it.
+        total += amount if code == currency else convert_amount(amount, code, currency, on)
     return total

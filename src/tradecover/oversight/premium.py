@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradecover.oversight.coverage import converted, growth, share, with_base
+from tradecover.oversight.memo import memoised
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import EXEMPT, Scope
 from tradecover.oversight.sql import Ranges, month_key, within
@@ -148,11 +149,20 @@ def _totals(months: tuple[PremiumMonth, ...]) -> PremiumTotals:
 
 def premium_totals(session: Session, scope: Scope, period: Period, currency: str) -> PremiumTotals:
     """Written and earned premium, subsidy and the subsidy share of written premium for the period."""
-    return _totals(premium_by_month(session, scope, period, currency))
+    return premium(session, scope, period, currency).totals
 
 
 def premium(session: Session, scope: Scope, period: Period, currency: str) -> Premium:
-    """Premium of the period per month and in total, with the totals of the same period a year earlier."""
+    """Premium of the period per month and in total, with the totals of the same period a year earlier.
+
+    Read once per view: the claims section's claims ratio divides by the earned premium found here.
+    """
+    return memoised(
+        session, ("premium", scope, period, currency), partial(_premium, session, scope, period, currency)
+    )
+
+
+def _premium(session: Session, scope: Scope, period: Period, currency: str) -> Premium:
     rows, base_rows = with_base(partial(_rows, session, scope), period)
     months = _months(rows, period, currency)
     return Premium(

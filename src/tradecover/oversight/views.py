@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tradecover.clock import get_clock
+from tradecover.oversight.memo import view_memo
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import Audience, Scope, scope_for
 from tradecover.oversight.sections_book import exposure_section, pool_section, workload_section
@@ -81,7 +82,8 @@ def build_view(
     if session.get_bind().dialect.name == "postgresql":
         # The month-by-group sums sort and hash some 10⁵ rows: in memory, not spilled at the 4 MB default.
         session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    sections = tuple(build(session, scope, period, code) for build in SECTIONS[audience])
+    with view_memo(session):
+        sections = tuple(build(session, scope, period, code) for build in SECTIONS[audience])
     return OversightView(
         audience=audience.value,
         title=AUDIENCE_TITLES[audience],

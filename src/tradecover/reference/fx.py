@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Context, Decimal
 
 from tradecover.errors import ValidationError
-from tradecover.money import Money
+from tradecover.money import Money, round_half_up
 from tradecover.reference.currencies import get_currency, platform_currencies
 from tradecover.reference.table import DataFile, ReferenceDataError, data_file, read_rows
 
@@ -101,14 +101,20 @@ def fx_rate(base: str, quote: str, on: date) -> Decimal:
     return _CONTEXT.divide(_per_usd(quote_code, day), _per_usd(base_code, day))
 
 
-def convert(money: Money, to: str, on: date) -> Money:
-    """`money` in the currency `to` at the rate of a date, rounded half up once to `to`'s minor unit."""
-    base_code, quote_code = get_currency(money.currency).code, get_currency(to).code
+def convert_amount(amount: Decimal, base: str, quote: str, on: date) -> Decimal:
+    """An exact amount of `base` in `quote` at a date's rate, rounded half up once to `quote`'s minor unit."""
+    base_code, quote_code = get_currency(base).code, get_currency(quote).code
     day = _checked_date(on)
     if base_code == quote_code:
-        return money
+        return amount
     # Multiply before dividing so that the one rounding sees the exact product.
-    exact = _CONTEXT.divide(
-        _CONTEXT.multiply(money.amount, _per_usd(quote_code, day)), _per_usd(base_code, day)
-    )
-    return Money.rounded(exact, quote_code)
+    exact = _CONTEXT.divide(_CONTEXT.multiply(amount, _per_usd(quote_code, day)), _per_usd(base_code, day))
+    return round_half_up(exact, quote_code)
+
+
+def convert(money: Money, to: str, on: date) -> Money:
+    """`money` in the currency `to` at the rate of a date, rounded half up once to `to`'s minor unit."""
+    if get_currency(money.currency).code == get_currency(to).code:
+        _checked_date(on)
+        return money
+    return Money(convert_amount(money.amount, money.currency, to, on), get_currency(to).code)

@@ -1,5 +1,5 @@
-"""Oversight monthly changes of live insured exposure, per policy and per insurer or pool; a covering
-index of the per-policy buyer turnover
+"""Oversight monthly changes of live insured exposure, per policy and per insurer or pool; covering
+indexes of the per-policy buyer turnover and of buyers' countries
 
 Revision ID: 0015
 Revises: 0014
@@ -39,6 +39,7 @@ def upgrade() -> None:
         ["policy_id", "month", "currency", "buyer_country", "buyer_sector", "insured_minor"],
         unique=False,
     )
+    op.create_index("ix_buyers_id_country", "buyers", ["id", "country"], unique=False)
     # Every policy's totals are rebuilt by the next oversight read, the new table's rows with them.
     op.execute(
         "INSERT INTO stale_policies (policy_id, changes) SELECT id, 1 FROM policies "
@@ -47,6 +48,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_buyers_id_country", table_name="buyers")
     op.drop_index("ix_monthly_buyer_turnover_policy", table_name="monthly_buyer_turnover")
     op.drop_table("monthly_carrier_exposure_changes")
     op.drop_table("monthly_exposure_changes")
