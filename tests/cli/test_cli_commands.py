@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from tests.cli.conftest import Cli
 
@@ -27,6 +27,14 @@ DEMO_EMAILS = {
     Role.PLATFORM_ADMIN: "admin@demo.tradecover.org",
 }
 SMALL_DEMO = ("demo", "--no-serve", "--buyers", "50", "--policyholders", "5")
+
+
+def _stale_policies(cli: Cli) -> int:
+    engine = cli.engine()
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM stale_policies")).scalar_one()
+    engine.dispose()
+    return int(count)
 
 
 def _counts(cli: Cli) -> tuple[int, int, int]:
@@ -112,6 +120,20 @@ def test_the_demo_seeds_once_prints_a_sign_in_per_role_reconciles_and_starts_ove
     reconciled = cli("reconcile")
     assert reconciled.exit_code == 0, reconciled.output
     assert reconciled.stdout.startswith("ledger reconciles: ")
+
+    # The demo leaves the oversight totals built; `db upgrade` rebuilds any a migration marks stale.
+    assert _stale_policies(cli) == 0
+    engine = cli.engine()
+    with engine.begin() as connection:
+        marked = connection.execute(
+            text("INSERT INTO stale_policies (policy_id, changes) SELECT id, 1 FROM policies")
+        ).rowcount
+    engine.dispose()
+    upgraded = cli("db", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert f"oversight monthly totals rebuilt for {marked} policies" in upgraded.stdout
+    assert marked > 0
+    assert _stale_policies(cli) == 0
 
     created = cli(
         "users",

@@ -32,6 +32,7 @@ from tradecover.demo.premiums import seed_demo_premiums
 from tradecover.demo.risk import seed_demo_risk_runs
 from tradecover.demo.subsidies import SHENZHEN_POLICYHOLDER, seed_demo_subsidies
 from tradecover.money import Money
+from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import Organisation, User
 from tradecover.parties.passwords import hash_password
@@ -183,6 +184,8 @@ def seed_demo_world(session: Session, plan: DemoWorldPlan) -> DemoWorldSummary:
     report_demo_overdues(session, DEMO_TODAY, except_policies=[] if financed is None else [financed.id])
     seed_demo_claims(session, DEMO_TODAY)
     run_tick(session, DEMO_TODAY)
+    # The oversight views' monthly totals, so that the first page opened need not build them.
+    refresh_totals(session)
     return DemoWorldSummary(
         organisations=len(plan.institutions) + len(plan.policyholders),
         policyholders=len(plan.policyholders),
