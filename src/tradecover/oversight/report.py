@@ -4,7 +4,6 @@ charts and tables."""
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -14,13 +13,12 @@ from reportlab.lib.enums import TA_RIGHT  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
-from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer  # type: ignore[import-untyped]
 from reportlab.platypus.tables import Table as PdfTable  # type: ignore[import-untyped]
 from reportlab.platypus.tables import TableStyle
 
-from tradecover.oversight.report_charts import FONT, chart_drawing, drawable
+from tradecover.oversight.report_charts import CJK, CJK_FONT, FONT, chart_drawing, drawable
 from tradecover.oversight.report_format import change, format_figure, format_value
 from tradecover.oversight.view import Chart, Column, Figure, Kind, OversightView, Section, Table
 
@@ -37,16 +35,9 @@ HEADER_FILL = colors.HexColor("#e8eef6")
 STRIPE = colors.HexColor("#f6f6f6")
 
 
-# Chinese names (firms, bureaus) print in Adobe's STSong CID font: PDF readers supply its glyphs, so
-# nothing is embedded; Helvetica has none and would print boxes.
-CJK_FONT = "STSong-Light"
-_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
-registerFont(UnicodeCIDFont(CJK_FONT))
-
-
 def _markup(text: str) -> str:
     """Text for a Paragraph: XML escaped, runs of Chinese characters set in the CJK font."""
-    return _CJK.sub(lambda run: f'<font name="{CJK_FONT}">{run.group()}</font>', escape(text))
+    return CJK.sub(lambda run: f'<font name="{CJK_FONT}">{run.group()}</font>', escape(text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,18 +8,25 @@ for coordinates; every number printed beside a bar is formatted from its exact v
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String  # type: ignore[import-untyped]
 from reportlab.lib import colors  # type: ignore[import-untyped]
-from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth  # type: ignore[import-untyped]
 
 from tradecover.oversight.report_format import format_value
 from tradecover.oversight.view import Chart, ChartKind, Kind, Series
 
 FONT = "Helvetica"
+# Chinese names (firms, bureaus) print in Adobe's STSong CID font: PDF readers supply its glyphs, so
+# nothing is embedded; Helvetica has none and would print boxes.
+CJK_FONT = "STSong-Light"
+CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+registerFont(UnicodeCIDFont(CJK_FONT))
 SIZE = 7
 EMPTY_TEXT = "no data in this period"
 MAX_HBAR_ROWS = 30
@@ -152,8 +159,19 @@ def _scale(values: Sequence[Point], start: float, end: float, with_zero: bool) -
     return _Scale(nice_ticks(low, high), start, end)
 
 
+def font_for(text: str) -> str:
+    """The font a chart label is set in: the CJK font when it holds Chinese characters (it has Latin too)."""
+    return CJK_FONT if CJK.search(text) else FONT
+
+
+def _width(text: str, size: float = SIZE) -> float:
+    return float(stringWidth(text, font_for(text), size))
+
+
 def _text(x: float, y: float, text: str, anchor: str = "start", size: float = SIZE) -> String:
-    return String(x, y, text, fontName=FONT, fontSize=size, textAnchor=anchor, fillColor=colors.black)
+    return String(
+        x, y, text, fontName=font_for(text), fontSize=size, textAnchor=anchor, fillColor=colors.black
+    )
 
 
 def _legend(drawing: Drawing, chart: Chart, width: float, top: float) -> float:
@@ -165,7 +183,7 @@ def _legend(drawing: Drawing, chart: Chart, width: float, top: float) -> float:
     ]
     x, row = 0.0, 0
     for label, colour, dashed in items:
-        needed = 16 + stringWidth(label, FONT, SIZE) + 12
+        needed = 16 + _width(label) + 12
         if x > 0 and x + needed > width:
             x, row = 0.0, row + 1
         y = top - 8 - row * 12
@@ -200,7 +218,7 @@ def _value_axis(drawing: Drawing, scale: _Scale, area: _Area, unit: Kind, right:
 
 def _category_axis(drawing: Drawing, names: Sequence[str], area: _Area, baseline: float) -> None:
     step = area.width / len(names)
-    widest = max(stringWidth(name, FONT, SIZE) for name in names) + 6
+    widest = max(_width(name) for name in names) + 6
     every = max(1, math.ceil(widest / step))
     drawing.add(Line(area.left, baseline, area.right, baseline, strokeColor=AXIS, strokeWidth=0.7))
     for index, name in enumerate(names):
@@ -286,9 +304,9 @@ def _bar_chart(chart: Chart, width: float, touching: bool) -> Drawing:
 
 
 def _clip(text: str, room: float) -> str:
-    if stringWidth(text, FONT, SIZE) <= room:
+    if _width(text) <= room:
         return text
-    while text and stringWidth(text + "…", FONT, SIZE) > room:
+    while text and _width(text + "…") > room:
         text = text[:-1]
     return text + "…"
 
@@ -298,8 +316,8 @@ def _hbar_chart(chart: Chart, width: float) -> Drawing:
     names = every[:MAX_HBAR_ROWS]
     rows = [_values(one, names) for one in chart.series]
     labels = [[format_value(value, chart.unit) if value is not None else "" for value in row] for row in rows]
-    label_room = min(150.0, max(stringWidth(name, FONT, SIZE) for name in names) + 6)
-    value_room = max(stringWidth(text, FONT, SIZE) for row in labels for text in row) + 8
+    label_room = min(150.0, max(_width(name) for name in names) + 6)
+    value_room = max(_width(text) for row in labels for text in row) + 8
     row_height = max(14.0, 9.0 * len(chart.series) + 5)
     legend = _legend_height(chart, width)
     footer = 30 if len(every) > len(names) else 20

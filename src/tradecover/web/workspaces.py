@@ -286,6 +286,11 @@ WORKSPACES: dict[Role, Workspace] = {
         "Operate the installation: register organisations and give their people access.",
         (
             Section("Organisations", "Insurers, policyholders, banks, programme bodies", ORGANISATIONS_PATH),
+            Section(
+                "Market oversight",
+                "The whole market as the regulator sees it: coverage, claims, exposures, pools",
+                OVERSIGHT_REGULATOR_PATH,
+            ),
             _soon("System health", "Database, ledger reconciliation and background jobs"),
         ),
     ),

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -14,7 +15,7 @@ from PIL import Image
 from tests.oversight.report.sample import LONG_ROWS, sample_view
 
 from tradecover.oversight.report import build_report, render_report
-from tradecover.oversight.view import OversightView
+from tradecover.oversight.view import Chart, ChartKind, Kind, OversightView, Section, Series
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +159,21 @@ def test_chinese_names_are_set_in_the_cjk_font_and_read_back() -> None:
     report = render_report(view)
     assert b"STSong-Light" in report
     assert "Organisation: 义乌市商务局 (Yiwu Commerce Bureau)" in _texts(report)[0]
+
+
+def test_chinese_labels_in_charts_are_set_in_the_cjk_font_and_read_back() -> None:
+    regions = (("义乌市", Decimal(3_000_000)), ("深圳市", Decimal(2_000_000)), ("Ningbo", Decimal(1_000_000)))
+    chart = Chart(
+        "coverage-by-region",
+        "Insured turnover by region",
+        ChartKind.HBAR,
+        Kind.MONEY,
+        (Series("Insured turnover", regions),),
+    )
+    view = dataclasses.replace(sample_view(), sections=(Section("regions", "Regions", charts=(chart,)),))
+    report = render_report(view)
+    assert b"STSong-Light" in report
+    text = " ".join(_texts(report)[-1].split())
+    assert "义乌市" in text
+    assert "深圳市" in text
+    assert "Ningbo" in text

@@ -234,3 +234,16 @@ def test_the_report_downloads_as_a_pdf(
         'attachment; filename="regulator-report-2025-01-01-2025-06-30.pdf"'
     )
     assert answer.content.startswith(b"%PDF-")
+
+
+def test_the_platform_admins_home_links_to_the_market_view(
+    client: TestClient,  # noqa: F811
+    world: World,  # noqa: F811
+    asked: list[dict[str, Any]],
+) -> None:
+    sign_in(client, world.emails[Role.PLATFORM_ADMIN])
+    home = client.get("/")
+    assert home.status_code == 200
+    assert 'href="/oversight/regulator"' in home.text
+    assert client.get("/oversight/regulator").status_code == 200
+    assert asked[-1]["audience"].value == "regulator"
