@@ -6,36 +6,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.api.conftest import World, api, client, sessions, world  # noqa: F401
 from tests.oversight.book import CURRENT, OversightBook, eur_cny, usd_cny
-from tests.oversight.web.sample import sample_view
 
-from tradecover.api.routers import oversight
-from tradecover.clock import FixedClock, set_clock
 from tradecover.oversight.period import Period
-from tradecover.oversight.view import OversightView
-
-
-@pytest.fixture
-def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
-    """The sample view in place of the composed one; records what each call asked for."""
-    calls: list[dict[str, Any]] = []
-
-    def fake(
-        session: Any, actor: Any, audience: Any, period: Period, currency: str = "CNY", today: Any = None
-    ) -> OversightView:
-        calls.append({"audience": audience, "period": period, "currency": currency, "today": today})
-        return sample_view(audience.value, period, currency)
-
-    monkeypatch.setattr(oversight, "build_view", fake)
-    previous = set_clock(FixedClock(dt.datetime(2025, 7, 15, 9, 30, tzinfo=dt.UTC)))
-    yield calls
-    set_clock(previous)
 
 
 def test_the_view_as_json(

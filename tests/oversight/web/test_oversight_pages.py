@@ -7,38 +7,16 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.oversight.web.sample import sample_view
 from tests.web.conftest import World, client, sessions, sign_in, world  # noqa: F401
 
-from tradecover.clock import FixedClock, set_clock
 from tradecover.oversight.period import Period
-from tradecover.oversight.view import OversightView
 from tradecover.parties.roles import Role
-from tradecover.web.pages import oversight
 
 TODAY = dt.date(2025, 7, 15)
-
-
-@pytest.fixture
-def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
-    """The sample view in place of the composed one; records what each request asked for."""
-    calls: list[dict[str, Any]] = []
-
-    def fake(
-        session: Any, actor: Any, audience: Any, period: Period, currency: str = "CNY", today: Any = None
-    ) -> OversightView:
-        calls.append({"audience": audience, "period": period, "currency": currency, "today": today})
-        return sample_view(audience.value, period, currency)
-
-    monkeypatch.setattr(oversight, "build_view", fake)
-    previous = set_clock(FixedClock(dt.datetime(2025, 7, 15, 9, 30, tzinfo=dt.UTC)))
-    yield calls
-    set_clock(previous)
 
 
 def test_the_regulator_page_shows_figures_charts_and_tables(
