@@ -23,7 +23,7 @@ from tradecover.oversight.limit_changes import limit_changes
 from tradecover.oversight.model import MonthlyLimitChange
 from tradecover.oversight.period import Period, month_end, month_start, years_earlier
 from tradecover.oversight.scope import EXEMPT, Scope
-from tradecover.oversight.sql import Ranges, month_key
+from tradecover.oversight.sql import Ranges
 from tradecover.oversight.totals import KeyOf, turnover_rows
 from tradecover.oversight.totals_refresh import refresh_totals
 
@@ -114,27 +114,30 @@ def insured_by_month(session: Session, scope: Scope, period: Period, currency: s
 def _limit_changes(session: Session, scope: Scope, cutoff: dt.date) -> list[tuple[Any, str, int]]:
     """Changes of the amount in force summed per (month, currency), for days up to `cutoff`.
 
-    Up to a month's last day the monthly totals hold them; any other cutoff reads the limit events.
+    The monthly totals hold every whole month; the days of the cutoff's month up to a cutoff that is
+    not its last day are read from the histories of the limits that change in those days.
     """
-    if cutoff == month_end(cutoff):
-        refresh_totals(session)
-        totals = MonthlyLimitChange
-        query = (
-            select(totals.month, totals.currency, func.sum(totals.change_minor))
-            .where(totals.month <= cutoff, scope.restrict(totals.policy_id))
-            .group_by(totals.month, totals.currency)
-            .execution_options(**EXEMPT)
-        )
-        return [(row[0], row[1], int(row[2] or 0)) for row in session.execute(query)]
-    changes = limit_changes(scope.restrict, cutoff)
-    month = month_key(changes.c.day).label("month")
+    refresh_totals(session)
+    first = month_start(cutoff)
+    whole_up_to = cutoff if cutoff == month_end(cutoff) else first - dt.timedelta(days=1)
+    totals = MonthlyLimitChange
     query = (
-        select(month, changes.c.currency, func.sum(changes.c.delta))
-        .where(changes.c.day <= cutoff)
-        .group_by(month, changes.c.currency)
+        select(totals.month, totals.currency, func.sum(totals.change_minor))
+        .where(totals.month <= whole_up_to, scope.restrict(totals.policy_id))
+        .group_by(totals.month, totals.currency)
         .execution_options(**EXEMPT)
     )
-    return [(row[0], row[1], int(row[2] or 0)) for row in session.execute(query)]
+    found = [(row[0], row[1], int(row[2] or 0)) for row in session.execute(query)]
+    if whole_up_to == cutoff:
+        return found
+    changes = limit_changes(scope.restrict, cutoff, changing=(first, cutoff))
+    query = (
+        select(changes.c.currency, func.sum(changes.c.delta))
+        .where(changes.c.day.between(first, cutoff))
+        .group_by(changes.c.currency)
+        .execution_options(**EXEMPT)
+    )
+    return found + [(first, row[0], int(row[1] or 0)) for row in session.execute(query)]
 
 
 def _in_force_on(
