@@ -308,6 +308,7 @@ def postgres_engine(base_url: str, keep: str | None) -> Iterator[Engine]:
 
 def main() -> None:
     """Parse the options, run on the chosen databases, print the summary."""
+    global PERIOD  # the views' period, which the timing functions read
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--shipments", type=int, default=5_000_000)
@@ -325,7 +326,14 @@ def main() -> None:
     parser.add_argument("--sections", action="store_true", help="also time each section of each view")
     parser.add_argument("--skip-views", action="store_true", help="time only the raw sums")
     parser.add_argument("--skip-queries", action="store_true", help="time only the views")
+    parser.add_argument(
+        "--to",
+        type=dt.date.fromisoformat,
+        default=PERIOD.end,
+        help="the views' last day (default 2025-12-31; a day mid-month times a year to date)",
+    )
     args = parser.parse_args()
+    PERIOD = Period(PERIOD.start, args.to)
     keep_pg = next((k for k in args.keep if k.startswith("postgres")), None)
     keep_sqlite = next((k for k in args.keep if not k.startswith("postgres")), None)
     rows = []
