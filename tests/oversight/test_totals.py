@@ -171,7 +171,8 @@ def test_limits_in_force_from_the_totals_equal_the_limit_events(db: Session, boo
         for end in month_ends(d(2024, 11, 1), d(2026, 2, 1)):
             # A month's last day reads the totals alone; its 1st and 15th add the days of the month so far.
             for cutoff in (end, end.replace(day=1), end.replace(day=15)):
-                totals = {(m, code): amount for m, code, amount in _limit_changes(db, scope, cutoff) if amount}
+                changes = _limit_changes(db, scope, cutoff)
+                totals = {(m, code): amount for m, code, amount in changes if amount}
                 assert totals == _raw_limit_months(db, scope, cutoff), (scope.audience, cutoff)
                 compared += bool(totals)
     assert compared > 30
