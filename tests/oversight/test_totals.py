@@ -27,7 +27,7 @@ from tradecover.oversight.model import (
 from tradecover.oversight.period import month_end, next_month
 from tradecover.oversight.scope import Audience, Scope
 from tradecover.oversight.sql import month_key
-from tradecover.oversight.totals import split_months
+from tradecover.oversight.totals import buyer_rows, split_months
 from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.policies.model import Policy
 from tradecover.policies.stale import StalePolicy, mark_stale
@@ -139,7 +139,8 @@ def test_the_per_policy_totals_are_the_sums_of_the_shipments(db: Session, book: 
 def test_a_period_of_part_months_reads_its_edge_days_from_the_shipments(
     db: Session, book: OversightBook
 ) -> None:
-    ranges = ((d(2025, 1, 10), d(2025, 2, 20)),)
+    # Two ranges (a period and its base), each with a whole month between two part months.
+    ranges = ((d(2024, 1, 10), d(2024, 3, 20)), (d(2024, 12, 10), d(2025, 2, 20)))
     market = book.scope(Audience.REGULATOR)
     found: dict[tuple[dt.date, str], int] = defaultdict(int)
     for month, code, _, amount in insured_rows(db, market, ranges):
@@ -147,11 +148,25 @@ def test_a_period_of_part_months_reads_its_edge_days_from_the_shipments(
     month = month_key(Shipment.shipment_date)
     facts = db.execute(
         select(month, Shipment.currency, func.sum(Shipment.insured_minor))
-        .where(Shipment.shipment_date.between(*ranges[0]))
+        .where(Shipment.shipment_date.between(*ranges[0]) | Shipment.shipment_date.between(*ranges[1]))
         .group_by(month, Shipment.currency)
     ).all()
-    assert dict(found) == {(m, code): int(amount) for m, code, amount in facts}
-    assert found  # the book has shipments in these days
+    assert {key: amount for key, amount in found.items() if amount} == {
+        (m, code): int(amount) for m, code, amount in facts if amount
+    }
+    assert {m for m, _ in found} >= {d(2024, 12, 1), d(2025, 1, 1), d(2025, 2, 1)}  # edges and a whole month
+    by_buyer: dict[tuple[dt.date, str, Any], int] = defaultdict(int)
+    for m, code, key, amount in buyer_rows(db, market, ranges):
+        by_buyer[(m, code, key)] += amount
+    facts = db.execute(
+        select(month, Shipment.currency, Buyer.country, Buyer.sector, func.sum(Shipment.insured_minor))
+        .join(Buyer, Buyer.id == Shipment.buyer_id)
+        .where(Shipment.shipment_date.between(*ranges[0]) | Shipment.shipment_date.between(*ranges[1]))
+        .group_by(month, Shipment.currency, Buyer.country, Buyer.sector)
+    ).all()
+    assert {key: amount for key, amount in by_buyer.items() if amount} == {
+        (m, code, (country, sector)): int(amount) for m, code, country, sector, amount in facts if amount
+    }
 
 
 def _raw_limit_months(db: Session, scope: Scope, cutoff: dt.date) -> dict[tuple[dt.date, str], int]:
