@@ -13,6 +13,7 @@ from tests.oversight.book import OversightBook
 
 from tradecover.buyers.model import Buyer
 from tradecover.declarations.model import Shipment
+from tradecover.oversight import totals_refresh
 from tradecover.oversight.coverage import _limit_changes, insured_rows
 from tradecover.oversight.exposure import _live_parts, _monthly_parts
 from tradecover.oversight.limit_changes import limit_changes
@@ -49,6 +50,28 @@ def snapshot(db: Session) -> dict[str, set[tuple[Any, ...]]]:
         table.__tablename__: {tuple(row) for row in db.execute(select(*table.__table__.columns))}
         for table in TABLES
     }
+
+
+def _per_insurer(db: Session, per_policy: Any) -> dict[tuple[Any, ...], int]:
+    """A per-policy table's rows summed per (insurer or pool, month, currency, keys…), zeros left out."""
+    insurer_of = {
+        policy_id: insurer_id for policy_id, insurer_id in db.execute(select(Policy.id, Policy.insurer_id))
+    }
+    sums: dict[tuple[Any, ...], int] = defaultdict(int)
+    for policy_id, *key, amount in db.execute(select(*per_policy.__table__.columns)):
+        sums[(insurer_of[policy_id], *key)] += amount
+    return {key: amount for key, amount in sums.items() if amount}
+
+
+def assert_insurer_sums(db: Session) -> None:
+    """The per-insurer tables hold the sums of the per-policy ones."""
+    for per_policy, per_carrier in (
+        (MonthlyBuyerTurnover, MonthlyCarrierBuyerTurnover),
+        (MonthlyExposureChange, MonthlyCarrierExposureChange),
+    ):
+        rows = db.execute(select(*per_carrier.__table__.columns)).all()
+        assert {tuple(row[:-1]): row[-1] for row in rows if row[-1]} == _per_insurer(db, per_policy)
+        assert rows
 
 
 def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -128,12 +151,7 @@ def test_the_per_policy_totals_are_the_sums_of_the_shipments(db: Session, book: 
     assert sorted(map(tuple, db.execute(select(*MonthlyBuyerTurnover.__table__.columns)).all())) == sorted(
         map(tuple, by_buyer)
     )
-    per_carrier: dict[tuple[Any, ...], int] = defaultdict(int)
-    insurer_of = dict(db.execute(select(Policy.id, Policy.insurer_id)).tuples().all())
-    for policy_id, *key, amount in by_buyer:
-        per_carrier[(insurer_of[policy_id], *key)] += amount
-    carriers = db.execute(select(*MonthlyCarrierBuyerTurnover.__table__.columns)).all()
-    assert {tuple(row[:-1]): row[-1] for row in carriers} == dict(per_carrier)
+    assert_insurer_sums(db)
 
 
 def test_a_period_of_part_months_reads_its_edge_days_from_the_shipments(
@@ -234,3 +252,34 @@ def test_marked_policies_are_rebuilt_and_unmarked_ones_left_alone(db: Session, b
     )
     facts = db.scalar(select(func.sum(Shipment.insured_minor)).where(Shipment.policy_id == policy.id))
     assert total == facts
+
+
+def test_a_large_rebuild_sums_every_month_per_insurer_again(
+    db: Session, book: OversightBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches above COMPARED policies re-sum every month they touch instead of comparing rows.
+    monkeypatch.setattr(totals_refresh, "COMPARED", 0)
+    refresh_totals(db)
+    before = snapshot(db)
+    mark_stale(db, (policy.id for policy in book.policies.values()))
+    assert refresh_totals(db) == len(book.policies)
+    assert snapshot(db) == before
+    assert_insurer_sums(db)
+
+
+def test_a_small_rebuild_sums_again_per_insurer_the_months_that_changed(
+    db: Session, book: OversightBook
+) -> None:
+    refresh_totals(db)
+    policy = book.policies["P1b"]
+    shipment = db.scalars(
+        select(Shipment).where(Shipment.policy_id == policy.id, Shipment.insured_minor > 100)
+    ).first()
+    assert shipment is not None
+    shipment.insured_minor -= 100
+    db.flush()
+    mark_stale(db, [policy.id])
+    before = snapshot(db)["monthly_carrier_buyer_turnover"]
+    assert refresh_totals(db) == 1
+    assert snapshot(db)["monthly_carrier_buyer_turnover"] != before
+    assert_insurer_sums(db)

@@ -33,6 +33,7 @@ from tradecover.policies.model import Policy
 from tradecover.policies.stale import StalePolicy
 
 BATCH = 500  # policies rebuilt per statement
+COMPARED = 50  # up to this many policies in a batch, their old and new rows are compared
 
 # Per-policy tables and the per-insurer sums the market's and insurers' views read: (policy table,
 # insurer table, key columns besides month and currency, amount column).
@@ -54,9 +55,16 @@ def refresh_totals(session: Session) -> int:
         ids = list(session.scalars(query))
         if not ids:
             break
-        months |= _months(session, ids)
-        _rebuild(session, ids)
-        months |= _months(session, ids)
+        if len(ids) <= COMPARED:
+            # A few policies (a day's declarations): only the months whose rows changed are summed again
+            # per insurer, not every month the policies ever shipped in.
+            before = _carrier_sources(session, ids)
+            _rebuild(session, ids)
+            months |= {row[2] for row in before ^ _carrier_sources(session, ids)}
+        else:
+            months |= _months(session, ids)
+            _rebuild(session, ids)
+            months |= _months(session, ids)
         carriers |= set(
             session.scalars(select(Policy.insurer_id).where(Policy.id.in_(ids)).execution_options(**EXEMPT))
         )
@@ -66,6 +74,24 @@ def refresh_totals(session: Session) -> int:
         for per_policy, per_carrier, keys, amount in CARRIER_TOTALS:
             _rebuild_carriers(session, carriers, months, per_policy, per_carrier, keys, amount)
     return rebuilt
+
+
+def _carrier_sources(session: Session, ids: list[uuid.UUID]) -> set[tuple[Any, ...]]:
+    """The policies' rows of the tables the per-insurer ones sum, as (table, policy, month, …) tuples."""
+    rows: set[tuple[Any, ...]] = set()
+    for per_policy, *_ in CARRIER_TOTALS:
+        table = per_policy.__table__
+        rows.update(
+            (table.name, *row)
+            for row in session.execute(
+                select(
+                    table.c.policy_id,
+                    table.c.month,
+                    *(c for c in table.c if c.name not in ("policy_id", "month")),
+                ).where(table.c.policy_id.in_(ids))
+            )
+        )
+    return rows
 
 
 def _months(session: Session, ids: list[uuid.UUID]) -> set[dt.date]:
