@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradecover.db.base import Base
 
 
 class MonthlyTurnover(Base):
-    """A policy's shipments dated in one month, in one currency: count, insured amount and premium."""
+    """A policy's shipments dated in one month, in one currency: insured amount and premium."""
 
     __tablename__ = "monthly_turnover"
     __table_args__ = (
@@ -28,7 +28,6 @@ class MonthlyTurnover(Base):
             "month",
             "currency",
             "policy_id",
-            "shipments",
             "insured_minor",
             "premium_minor",
         ),
@@ -37,7 +36,6 @@ class MonthlyTurnover(Base):
     policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # the month's first day
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-    shipments: Mapped[int] = mapped_column(Integer)
     insured_minor: Mapped[int] = mapped_column(BigInteger)
     premium_minor: Mapped[int] = mapped_column(BigInteger)
 

@@ -25,7 +25,7 @@ from tradecover.oversight.sql import Ranges, month_key, within
 from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.policies.model import Policy
 
-Measure = Literal["insured", "premium", "shipments"]
+Measure = Literal["insured", "premium"]
 KeyOf = Callable[[Any], ColumnElement[Any]]  # a group key built from a policy id column
 Restrict = Callable[[Any], ColumnElement[bool]]  # a filter on a policy id column
 MonthRow = tuple[dt.date, str, Any, int]
@@ -66,7 +66,7 @@ def turnover_parts(
     parts: list[Select[Any]] = []
     if whole:
         totals = MonthlyTurnover
-        amount = getattr(totals, "shipments" if measure == "shipments" else f"{measure}_minor")
+        amount = getattr(totals, f"{measure}_minor")
         key = (literal("") if key_of is None else key_of(totals.policy_id)).label("key")
         parts.append(
             select(
@@ -75,7 +75,7 @@ def turnover_parts(
         )
     month = month_key(Shipment.shipment_date)
     key = (literal("") if key_of is None else key_of(Shipment.policy_id)).label("key")
-    amount = literal(1) if measure == "shipments" else getattr(Shipment, f"{measure}_minor")
+    amount = getattr(Shipment, f"{measure}_minor")
     # One part per run of edge days: a single range is what lets the planner scan the date index (an OR
     # of two ranges sent PostgreSQL through every shipment of each policy in scope instead).
     for first, last in edges:

@@ -110,12 +110,11 @@ def _rebuild(session: Session, ids: list[uuid.UUID]) -> None:
     month = month_key(Shipment.shipment_date)
     session.execute(
         insert(MonthlyTurnover).from_select(
-            ["policy_id", "month", "currency", "shipments", "insured_minor", "premium_minor"],
+            ["policy_id", "month", "currency", "insured_minor", "premium_minor"],
             select(
                 Shipment.policy_id,
                 month,
                 Shipment.currency,
-                func.count(),
                 func.sum(Shipment.insured_minor),
                 func.coalesce(func.sum(Shipment.premium_minor), 0),
             )

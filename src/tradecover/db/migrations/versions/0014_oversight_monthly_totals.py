@@ -29,7 +29,6 @@ def upgrade() -> None:
         "monthly_turnover",
         sa.Column("policy_id", sa.Uuid(), nullable=False),
         *_key(
-            sa.Column("shipments", sa.Integer(), nullable=False),
             sa.Column("insured_minor", sa.BigInteger(), nullable=False),
             sa.Column("premium_minor", sa.BigInteger(), nullable=False),
         ),
@@ -41,7 +40,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_monthly_turnover_month",
         "monthly_turnover",
-        ["month", "currency", "policy_id", "shipments", "insured_minor", "premium_minor"],
+        ["month", "currency", "policy_id", "insured_minor", "premium_minor"],
         unique=False,
     )
     op.create_table(
