@@ -1,4 +1,5 @@
-"""The monthly totals the views read agree with the same sums over the stored facts, on both databases."""
+"""The monthly and daily totals the views read agree with the same sums over the stored facts, on both
+databases."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 from tests.oversight.book import OversightBook
 
 from tradecover.buyers.model import Buyer
-from tradecover.declarations.model import Shipment
+from tradecover.claims.model import Claim, ClaimInvoice
+from tradecover.declarations.model import PaymentApplication, Shipment
 from tradecover.oversight import totals_refresh
 from tradecover.oversight.coverage import _limit_changes, insured_rows
-from tradecover.oversight.exposure import _live_parts, _monthly_parts
+from tradecover.oversight.exposure import exposure_parts
 from tradecover.oversight.limit_changes import limit_changes
 from tradecover.oversight.model import (
+    DailyCarrierExposureChange,
+    DailyExposureChange,
+    DailyLimitChange,
     MonthlyBuyerTurnover,
     MonthlyCarrierBuyerTurnover,
     MonthlyCarrierExposureChange,
@@ -41,11 +46,14 @@ TABLES = (
     MonthlyLimitChange,
     MonthlyExposureChange,
     MonthlyCarrierExposureChange,
+    DailyLimitChange,
+    DailyExposureChange,
+    DailyCarrierExposureChange,
 )
 
 
 def snapshot(db: Session) -> dict[str, set[tuple[Any, ...]]]:
-    """Every row of every monthly totals table."""
+    """Every row of every monthly and daily totals table."""
     return {
         table.__tablename__: {tuple(row) for row in db.execute(select(*table.__table__.columns))}
         for table in TABLES
@@ -53,7 +61,7 @@ def snapshot(db: Session) -> dict[str, set[tuple[Any, ...]]]:
 
 
 def _per_insurer(db: Session, per_policy: Any) -> dict[tuple[Any, ...], int]:
-    """A per-policy table's rows summed per (insurer or pool, month, currency, keys…), zeros left out."""
+    """A per-policy table's rows summed per (insurer or pool, period, currency, keys…), zeros left out."""
     insurer_of = {
         policy_id: insurer_id for policy_id, insurer_id in db.execute(select(Policy.id, Policy.insurer_id))
     }
@@ -68,6 +76,7 @@ def assert_insurer_sums(db: Session) -> None:
     for per_policy, per_carrier in (
         (MonthlyBuyerTurnover, MonthlyCarrierBuyerTurnover),
         (MonthlyExposureChange, MonthlyCarrierExposureChange),
+        (DailyExposureChange, DailyCarrierExposureChange),
     ):
         rows = db.execute(select(*per_carrier.__table__.columns)).all()
         assert {tuple(row[:-1]): row[-1] for row in rows if row[-1]} == _per_insurer(db, per_policy)
@@ -218,14 +227,69 @@ def _nonzero(parts: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str], i
     return {key: amount for key, amount in found.items() if amount}
 
 
+def _live_parts(db: Session, scope: Scope, day: dt.date) -> dict[str, list[tuple[str, int]]]:
+    """Exposure per (country, currency) summed over the shipments live at the day's end."""
+    paid_claim = exists().where(
+        ClaimInvoice.shipment_id == Shipment.id,
+        Claim.id == ClaimInvoice.claim_id,
+        Claim.paid_on.is_not(None),
+        Claim.paid_on <= day,
+    )
+    live = (
+        Shipment.shipment_date <= day,
+        or_(Shipment.settled_on.is_(None), Shipment.settled_on > day),
+        or_(Shipment.cover_lost_on.is_(None), Shipment.cover_lost_on > day),
+        ~paid_claim,
+        Shipment.insured_minor > 0,
+        scope.restrict(Shipment.policy_id),
+    )
+    insured = db.execute(
+        select(Buyer.country, Shipment.currency, func.sum(Shipment.insured_minor))
+        .join(Buyer, Buyer.id == Shipment.buyer_id)
+        .where(*live)
+        .group_by(Buyer.country, Shipment.currency)
+    ).all()
+    released = db.execute(
+        select(Buyer.country, Shipment.currency, func.sum(PaymentApplication.insured_released_minor))
+        .select_from(PaymentApplication)
+        .join(Shipment, Shipment.id == PaymentApplication.shipment_id)
+        .join(Buyer, Buyer.id == Shipment.buyer_id)
+        .where(*live, PaymentApplication.received_on <= day)
+        .group_by(Buyer.country, Shipment.currency)
+    ).all()
+    parts: dict[str, list[tuple[str, int]]] = {}
+    for country, code, amount in insured:
+        parts.setdefault(country, []).append((code, int(amount or 0)))
+    for country, code, amount in released:
+        parts.setdefault(country, []).append((code, -int(amount or 0)))
+    return parts
+
+
 def test_exposure_from_the_totals_equals_the_live_shipments(db: Session, book: OversightBook) -> None:
     compared = 0
     for scope in scopes(book):
-        for day in month_ends(d(2024, 11, 1), d(2026, 2, 1)):
-            totals = _nonzero(_monthly_parts(db, scope, day))
-            assert totals == _nonzero(_live_parts(db, scope, day)), (scope.audience, day)
-            compared += bool(totals)
-    assert compared > 10
+        for end in month_ends(d(2024, 11, 1), d(2026, 2, 1)):
+            # A month's last day reads the monthly totals alone; its 1st and 15th add the daily ones.
+            for day in (end, end.replace(day=1), end.replace(day=15)):
+                totals = _nonzero(exposure_parts(db, scope, day))
+                assert totals == _nonzero(_live_parts(db, scope, day)), (scope.audience, day)
+                compared += bool(totals)
+    assert compared > 30
+
+
+def test_the_daily_changes_sum_to_the_monthly_ones(db: Session, book: OversightBook) -> None:
+    refresh_totals(db)
+    for daily, monthly in (
+        (DailyLimitChange, MonthlyLimitChange),
+        (DailyExposureChange, MonthlyExposureChange),
+        (DailyCarrierExposureChange, MonthlyCarrierExposureChange),
+    ):
+        sums: dict[tuple[Any, ...], int] = defaultdict(int)
+        for owner, day, *key, amount in db.execute(select(*daily.__table__.columns)):
+            sums[(owner, day.replace(day=1), *key)] += amount
+        rows = {tuple(row[:-1]): row[-1] for row in db.execute(select(*monthly.__table__.columns))}
+        assert {key: amount for key, amount in sums.items() if amount} == rows
+        assert len(rows) > 5
 
 
 def test_marked_policies_are_rebuilt_and_unmarked_ones_left_alone(db: Session, book: OversightBook) -> None:
@@ -278,7 +342,9 @@ def test_a_small_rebuild_sums_again_per_insurer_the_months_that_changed(
     shipment.insured_minor -= 100
     db.flush()
     mark_stale(db, [policy.id])
-    before = snapshot(db)["monthly_carrier_buyer_turnover"]
+    before = snapshot(db)
     assert refresh_totals(db) == 1
-    assert snapshot(db)["monthly_carrier_buyer_turnover"] != before
+    after = snapshot(db)
+    for table in ("monthly_carrier_buyer_turnover", "daily_carrier_exposure_changes"):
+        assert after[table] != before[table], table
     assert_insurer_sums(db)

@@ -19,8 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradecover.oversight.conversion import to_reporting
-from tradecover.oversight.limit_changes import limit_changes
-from tradecover.oversight.model import MonthlyLimitChange
+from tradecover.oversight.model import DailyLimitChange, MonthlyLimitChange
 from tradecover.oversight.period import Period, month_end, month_start, years_earlier
 from tradecover.oversight.scope import EXEMPT, Scope
 from tradecover.oversight.sql import Ranges
@@ -115,7 +114,7 @@ def _limit_changes(session: Session, scope: Scope, cutoff: dt.date) -> list[tupl
     """Changes of the amount in force summed per (month, currency), for days up to `cutoff`.
 
     The monthly totals hold every whole month; the days of the cutoff's month up to a cutoff that is
-    not its last day are read from the histories of the limits that change in those days.
+    not its last day are summed from the daily totals.
     """
     refresh_totals(session)
     first = month_start(cutoff)
@@ -130,14 +129,14 @@ def _limit_changes(session: Session, scope: Scope, cutoff: dt.date) -> list[tupl
     found = [(row[0], row[1], int(row[2] or 0)) for row in session.execute(query)]
     if whole_up_to == cutoff:
         return found
-    changes = limit_changes(scope.restrict, cutoff, changing=(first, cutoff))
-    query = (
-        select(changes.c.currency, func.sum(changes.c.delta))
-        .where(changes.c.day.between(first, cutoff))
-        .group_by(changes.c.currency)
+    daily = DailyLimitChange
+    days = (
+        select(daily.currency, func.sum(daily.change_minor))
+        .where(daily.day.between(first, cutoff), scope.restrict(daily.policy_id))
+        .group_by(daily.currency)
         .execution_options(**EXEMPT)
     )
-    return found + [(first, row[0], int(row[1] or 0)) for row in session.execute(query)]
+    return found + [(first, row[0], int(row[1] or 0)) for row in session.execute(days)]
 
 
 def _in_force_on(

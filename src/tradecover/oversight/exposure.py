@@ -3,7 +3,8 @@
 Live insured exposure at a day's end = insured amount of the shipments dated up to then, less the insured
 amount their buyers' payments released up to then (as `declarations.cover` counts a buyer's exposure),
 leaving out shipments that lost cover by then and shipments on a claim paid by then (the exposure became
-a loss). Shipments settled by then release their whole insured amount, so they are skipped in the sums.
+a loss). Shipments settled by then release their whole insured amount. The views read it from the
+monthly and daily totals of its changes (`exposure_changes.py`), which the tests hold to the live shipments.
 
 The stress results come from the latest completed risk run the scope may see: market-scope runs for the
 regulator, the insurer's own runs for an insurer, none for others. Each scenario's expected loss, VaR and
@@ -17,16 +18,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
-from tradecover.buyers.model import Buyer
-from tradecover.claims.model import Claim, ClaimInvoice
-from tradecover.declarations.model import PaymentApplication, Shipment
 from tradecover.errors import ValidationError
 from tradecover.oversight.claims import ZERO, ratio
 from tradecover.oversight.conversion import to_reporting
-from tradecover.oversight.model import MonthlyCarrierExposureChange, MonthlyExposureChange
+from tradecover.oversight.model import (
+    DailyCarrierExposureChange,
+    DailyExposureChange,
+    MonthlyCarrierExposureChange,
+    MonthlyExposureChange,
+)
 from tradecover.oversight.period import month_end, month_start
 from tradecover.oversight.scope import EXEMPT, Audience, Scope
 from tradecover.oversight.totals_refresh import refresh_totals
@@ -71,38 +74,15 @@ class StressRun:
     results: tuple[StressResult, ...]
 
 
-# Unsettled shipments read as settled on this day, so that one index expression finds the open ones.
-NEVER: ColumnElement[str] = literal_column("'9999-12-31'")
-
-
-def open_after(day: dt.date) -> ColumnElement[bool]:
-    """Shipments not settled by the end of a day (an index on the same expression serves it)."""
-    return func.coalesce(Shipment.settled_on, NEVER) > day
-
-
-def _live(day: dt.date) -> tuple[ColumnElement[bool], ...]:
-    paid_claim = exists().where(
-        ClaimInvoice.shipment_id == Shipment.id,
-        Claim.id == ClaimInvoice.claim_id,
-        Claim.paid_on.is_not(None),
-        Claim.paid_on <= day,
-    )
-    return (
-        Shipment.shipment_date <= day,
-        open_after(day),
-        or_(Shipment.cover_lost_on.is_(None), Shipment.cover_lost_on > day),
-        ~paid_claim,
-    )
-
-
 def exposure_by_country(
     session: Session, scope: Scope, day: dt.date, currency: str
 ) -> tuple[CountryExposure, ...]:
     """Live insured exposure at the end of a day per buyer country, largest first, with its share.
 
-    At a month's last day the monthly totals of exposure changes hold it; any other day reads the shipments.
+    It is the sum of the exposure changes of the months before the day's, from the monthly totals, and
+    of the days of its month up to it, from the daily totals (none when it is the month's last day).
     """
-    parts = _monthly_parts(session, scope, day) if day == month_end(day) else _live_parts(session, scope, day)
+    parts = exposure_parts(session, scope, day)
     on = month_start(day)
     amounts = {country: to_reporting(values, currency, on) for country, values in parts.items()}
     total = sum(amounts.values(), ZERO)
@@ -115,52 +95,35 @@ def exposure_by_country(
     return tuple(found)
 
 
-def _monthly_parts(session: Session, scope: Scope, day: dt.date) -> dict[str, list[tuple[str, int]]]:
-    """Exposure per (country, currency): the changes of every month up to the day's, summed."""
+def exposure_parts(session: Session, scope: Scope, day: dt.date) -> dict[str, list[tuple[str, int]]]:
+    """Exposure at the day's end per (country, currency): every change up to it, from the totals."""
     refresh_totals(session)
-    if scope.audience in (Audience.REGULATOR, Audience.INSURER):
-        table: Any = MonthlyCarrierExposureChange
+    market = scope.audience in (Audience.REGULATOR, Audience.INSURER)
+    monthly: Any = MonthlyCarrierExposureChange if market else MonthlyExposureChange
+    daily: Any = DailyCarrierExposureChange if market else DailyExposureChange
+    first = month_start(day)
+    whole = day == month_end(day)
+    parts = [_changes(scope, monthly, monthly.month <= (day if whole else first - dt.timedelta(days=1)))]
+    if not whole:
+        parts.append(_changes(scope, daily, daily.day.between(first, day)))
+    rows = union_all(*parts).subquery("changes") if len(parts) > 1 else parts[0].subquery("changes")
+    country, code, amount = rows.c
+    summed = session.execute(
+        select(country, code, func.sum(amount)).group_by(country, code).execution_options(**EXEMPT)
+    ).all()
+    found: dict[str, list[tuple[str, int]]] = {}
+    for country_code, currency, total in summed:
+        found.setdefault(country_code, []).append((currency, int(total or 0)))
+    return found
+
+
+def _changes(scope: Scope, table: Any, when: ColumnElement[bool]) -> Select[Any]:
+    """The table's (country, currency, change) rows in scope that `when` keeps."""
+    if hasattr(table, "insurer_id"):
         kept = true() if scope.insurer_ids is None else table.insurer_id.in_(scope.insurer_ids)
     else:
-        table = MonthlyExposureChange
         kept = scope.restrict(table.policy_id)
-    rows = session.execute(
-        select(table.buyer_country, table.currency, func.sum(table.change_minor))
-        .where(table.month <= day, kept)
-        .group_by(table.buyer_country, table.currency)
-        .execution_options(**EXEMPT)
-    ).all()
-    parts: dict[str, list[tuple[str, int]]] = {}
-    for country, code, amount in rows:
-        parts.setdefault(country, []).append((code, int(amount or 0)))
-    return parts
-
-
-def _live_parts(session: Session, scope: Scope, day: dt.date) -> dict[str, list[tuple[str, int]]]:
-    """Exposure per (country, currency) summed over the shipments live at the day's end."""
-    live = (*_live(day), scope.restrict(Shipment.policy_id))
-    insured = session.execute(
-        select(Buyer.country, Shipment.currency, func.sum(Shipment.insured_minor))
-        .join(Buyer, Buyer.id == Shipment.buyer_id)
-        .where(*live, Shipment.insured_minor > 0)
-        .group_by(Buyer.country, Shipment.currency)
-        .execution_options(**EXEMPT)
-    ).all()
-    released = session.execute(
-        select(Buyer.country, Shipment.currency, func.sum(PaymentApplication.insured_released_minor))
-        .select_from(PaymentApplication)
-        .join(Shipment, Shipment.id == PaymentApplication.shipment_id)
-        .join(Buyer, Buyer.id == Shipment.buyer_id)
-        .where(*live, Shipment.insured_minor > 0, PaymentApplication.received_on <= day)
-        .group_by(Buyer.country, Shipment.currency)
-        .execution_options(**EXEMPT)
-    ).all()
-    parts: dict[str, list[tuple[str, int]]] = {}
-    for country, code, amount in insured:
-        parts.setdefault(country, []).append((code, int(amount or 0)))
-    for country, code, amount in released:
-        parts.setdefault(country, []).append((code, -int(amount or 0)))
-    return parts
+    return select(table.buyer_country, table.currency, table.change_minor).where(when, kept)
 
 
 def _name(code: str) -> str:

@@ -1,9 +1,9 @@
-"""The months in which live insured exposure changes, per policy, currency and buyer country.
+"""The days on which live insured exposure changes, per policy, currency and buyer country.
 
 A shipment is live from the day it is dated until it leaves: settled in full, cover lost, or on a claim
 paid (`exposure.py`). While live it counts its insured amount less what its buyer's payments released;
-so its exposure moves by +insured in its month, −released in each payment's month before it leaves, and
-−(what is left) in the month it leaves. Summed up to a month's last day these give the exposure then.
+so its exposure moves by +insured on its day, −released on each payment's day before it leaves, and
+−(what is left) on the day it leaves. Summed up to a day these give the exposure at its end.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from sqlalchemy import ColumnElement, Subquery, func, literal_column, select, un
 from tradecover.buyers.model import Buyer
 from tradecover.claims.model import Claim, ClaimInvoice
 from tradecover.declarations.model import PaymentApplication, Shipment
-from tradecover.oversight.sql import Greatest, Least, month_key
+from tradecover.oversight.sql import Greatest, Least
 
 # A date after any real one: what a shipment that has not left reads as its leaving day.
 NEVER: ColumnElement[Any] = literal_column("'9999-12-31'")
 
 
 def exposure_changes(restrict: Any) -> Subquery:
-    """Rows (policy_id, month, currency, country, delta) of the shipments whose policy passes `restrict`."""
+    """Rows (policy_id, day, currency, country, delta) of the shipments whose policy passes `restrict`."""
     claim_paid = (
         select(ClaimInvoice.shipment_id.label("shipment_id"), func.min(Claim.paid_on).label("paid_on"))
         .join(Claim, Claim.id == ClaimInvoice.claim_id)
@@ -70,10 +70,8 @@ def exposure_changes(restrict: Any) -> Subquery:
     r = released.c
     has_left = s.leaves != NEVER
     return union_all(
-        select(
-            s.policy_id, month_key(s.shipped).label("month"), s.currency, s.country, s.insured.label("delta")
-        ),
-        select(s.policy_id, month_key(s.leaves), s.currency, s.country, -s.insured).where(has_left),
-        select(r.policy_id, month_key(r.received_on), r.currency, r.country, -r.released),
-        select(r.policy_id, month_key(r.leaves), r.currency, r.country, r.released).where(r.leaves != NEVER),
+        select(s.policy_id, s.shipped.label("day"), s.currency, s.country, s.insured.label("delta")),
+        select(s.policy_id, s.leaves, s.currency, s.country, -s.insured).where(has_left),
+        select(r.policy_id, r.received_on, r.currency, r.country, -r.released),
+        select(r.policy_id, r.leaves, r.currency, r.country, r.released).where(r.leaves != NEVER),
     ).subquery("exposure_changes")

@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, case, func, or_, select, true, union_all
+from sqlalchemy import ColumnElement, Subquery, case, func, select, true, union_all
 
 from tradecover.limits.model import CreditLimit, LimitEvent
 from tradecover.oversight.sql import NextDay
 from tradecover.policies.model import Policy
 
 
-def limit_changes(
-    restrict: Any = None, cutoff: dt.date | None = None, changing: tuple[dt.date, dt.date] | None = None
-) -> Subquery:
+def limit_changes(restrict: Any = None, cutoff: dt.date | None = None) -> Subquery:
     """Rows (policy_id, day, currency, delta): each change of the amount in force, on the day it happens.
 
     An event that sets an amount holds it from its effective date until the effective date of any
@@ -22,9 +20,7 @@ def limit_changes(
     and only while the limit's policy gives cover (from its start, before its cancellation date, up to
     its last day). Each such interval is a +amount on its first day and a −amount on the day after.
     `restrict` filters the policy id column; `cutoff` leaves out the events effective after it, which
-    cannot change the amount in force on any day up to it; `changing` (first, last) keeps only the limits
-    whose amount can change on one of those days: one of their events takes effect then, or their
-    policy starts, is cancelled or ends (the day after its last) then.
+    cannot change the amount in force on any day up to it.
     """
     superseded_on = func.min(LimitEvent.effective_on).over(
         partition_by=LimitEvent.limit_id, order_by=LimitEvent.sequence, rows=(1, None)
@@ -32,18 +28,6 @@ def limit_changes(
     kept: ColumnElement[bool] = true() if restrict is None else restrict(CreditLimit.policy_id)
     if cutoff is not None:
         kept = kept & (LimitEvent.effective_on <= cutoff)
-    if changing is not None:
-        first, last = changing
-        kept = kept & or_(
-            CreditLimit.id.in_(
-                select(LimitEvent.limit_id).where(
-                    LimitEvent.amount_minor.is_not(None), LimitEvent.effective_on.between(first, last)
-                )
-            ),
-            Policy.period_start.between(first, last),
-            Policy.cancelled_on.between(first, last),
-            Policy.period_end.between(first - dt.timedelta(days=1), last - dt.timedelta(days=1)),
-        )
     events = (
         select(
             CreditLimit.policy_id.label("policy_id"),

@@ -1,6 +1,7 @@
-"""Monthly totals per policy that the oversight views sum instead of millions of declarations.
+"""Monthly (and for part months daily) totals per policy that the oversight views sum instead of millions
+of declarations.
 
-Each table holds, for every policy, what its stored facts add up to in each calendar month. They are
+Each table holds, for every policy, what its stored facts add up to in each calendar month or day. They are
 not counters kept by the writers: `totals_refresh.refresh_totals` deletes and recomputes a policy's rows
 with SQL aggregates over its shipments and limit events whenever the policy is marked stale
 (`policies/stale.py`), and the tests compare them with the same sums over the facts.
@@ -117,6 +118,50 @@ class MonthlyCarrierExposureChange(Base):
 
     insurer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    buyer_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    change_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class DailyLimitChange(Base):
+    """The net change, on one day, of the credit limits in force under a policy.
+
+    The views sum whole months from `MonthlyLimitChange` and only the days of a month a period ends in
+    part-way from here.
+    """
+
+    __tablename__ = "daily_limit_changes"
+    __table_args__ = (Index("ix_daily_limit_changes_day", "day", "currency", "policy_id", "change_minor"),)
+
+    policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    change_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class DailyExposureChange(Base):
+    """The net change, on one day, of a policy's live insured exposure on one buyer country.
+
+    `MonthlyExposureChange` holds these summed per month; the views read a day's exposure as the months
+    before it plus the days of its own month up to it.
+    """
+
+    __tablename__ = "daily_exposure_changes"
+
+    policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    buyer_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    change_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class DailyCarrierExposureChange(Base):
+    """`DailyExposureChange` summed over the policies of one insurer or pool."""
+
+    __tablename__ = "daily_carrier_exposure_changes"
+
+    insurer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     buyer_country: Mapped[str] = mapped_column(String(2), primary_key=True)
     change_minor: Mapped[int] = mapped_column(BigInteger)

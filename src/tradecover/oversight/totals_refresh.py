@@ -1,4 +1,4 @@
-"""Rebuild the monthly totals of the policies marked stale, from their shipments and limit events.
+"""Rebuild the monthly and daily totals of the policies marked stale, from their shipments and limits.
 
 Run before the totals are read, in the reader's transaction: a few policies' rows after a day's
 declarations, every policy's after a migration or a bulk load. On PostgreSQL the marks are taken
@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
 from tradecover.buyers.model import Buyer
 from tradecover.declarations.model import Shipment
 from tradecover.oversight.exposure_changes import exposure_changes
 from tradecover.oversight.limit_changes import limit_changes
 from tradecover.oversight.model import (
+    DailyCarrierExposureChange,
+    DailyExposureChange,
+    DailyLimitChange,
     MonthlyBuyerTurnover,
     MonthlyCarrierBuyerTurnover,
     MonthlyCarrierExposureChange,
@@ -36,18 +41,35 @@ BATCH = 500  # policies rebuilt per statement
 COMPARED = 50  # up to this many policies in a batch, their old and new rows are compared
 
 # Per-policy tables and the per-insurer sums the market's and insurers' views read: (policy table,
-# insurer table, key columns besides month and currency, amount column).
-CARRIER_TOTALS: tuple[tuple[Any, Any, tuple[str, ...], str], ...] = (
-    (MonthlyBuyerTurnover, MonthlyCarrierBuyerTurnover, ("buyer_country", "buyer_sector"), "insured_minor"),
-    (MonthlyExposureChange, MonthlyCarrierExposureChange, ("buyer_country",), "change_minor"),
+# insurer table, the period column (month or day), key columns besides it and currency, amount column).
+CARRIER_TOTALS: tuple[tuple[Any, Any, str, tuple[str, ...], str], ...] = (
+    (
+        MonthlyBuyerTurnover,
+        MonthlyCarrierBuyerTurnover,
+        "month",
+        ("buyer_country", "buyer_sector"),
+        "insured_minor",
+    ),
+    (MonthlyExposureChange, MonthlyCarrierExposureChange, "month", ("buyer_country",), "change_minor"),
+    (DailyExposureChange, DailyCarrierExposureChange, "day", ("buyer_country",), "change_minor"),
 )
+PER_POLICY = (
+    MonthlyTurnover,
+    MonthlyBuyerTurnover,
+    DailyLimitChange,
+    MonthlyLimitChange,
+    DailyExposureChange,
+    MonthlyExposureChange,
+)
+
+Periods = dict[str, set[dt.date]]  # per-policy table name → the months or days whose sums changed
 
 
 def refresh_totals(session: Session) -> int:
-    """Rebuild the monthly totals of every policy marked stale; the number of policies rebuilt."""
+    """Rebuild the monthly and daily totals of every policy marked stale; the number of policies rebuilt."""
     rebuilt = 0
     carriers: set[uuid.UUID] = set()
-    months: set[dt.date] = set()
+    periods: Periods = defaultdict(set)
     while True:
         query = select(StalePolicy.policy_id).order_by(StalePolicy.policy_id).limit(BATCH)
         if session.get_bind().dialect.name == "postgresql":
@@ -56,56 +78,58 @@ def refresh_totals(session: Session) -> int:
         if not ids:
             break
         if len(ids) <= COMPARED:
-            # A few policies (a day's declarations): only the months whose rows changed are summed again
-            # per insurer, not every month the policies ever shipped in.
+            # A few policies (a day's declarations): only the periods whose rows changed are summed again
+            # per insurer, not every period the policies ever shipped in.
             before = _carrier_sources(session, ids)
             _rebuild(session, ids)
-            months |= {row[2] for row in before ^ _carrier_sources(session, ids)}
+            for row in before ^ _carrier_sources(session, ids):
+                periods[row[0]].add(row[2])
         else:
-            months |= _months(session, ids)
+            _add_periods(session, ids, periods)
             _rebuild(session, ids)
-            months |= _months(session, ids)
+            _add_periods(session, ids, periods)
         carriers |= set(
             session.scalars(select(Policy.insurer_id).where(Policy.id.in_(ids)).execution_options(**EXEMPT))
         )
         session.execute(delete(StalePolicy).where(StalePolicy.policy_id.in_(ids)))
         rebuilt += len(ids)
-    if carriers and months:
-        for per_policy, per_carrier, keys, amount in CARRIER_TOTALS:
-            _rebuild_carriers(session, carriers, months, per_policy, per_carrier, keys, amount)
+    if carriers:
+        for per_policy, per_carrier, period, keys, amount in CARRIER_TOTALS:
+            changed = periods.get(per_policy.__tablename__)
+            if changed:
+                _rebuild_carriers(session, carriers, changed, per_policy, per_carrier, period, keys, amount)
     return rebuilt
 
 
 def _carrier_sources(session: Session, ids: list[uuid.UUID]) -> set[tuple[Any, ...]]:
-    """The policies' rows of the tables the per-insurer ones sum, as (table, policy, month, …) tuples."""
+    """The policies' rows of the tables the per-insurer ones sum, as (table, policy, period, …) tuples."""
     rows: set[tuple[Any, ...]] = set()
-    for per_policy, *_ in CARRIER_TOTALS:
+    for per_policy, _, period, *_ in CARRIER_TOTALS:
         table = per_policy.__table__
         rows.update(
             (table.name, *row)
             for row in session.execute(
                 select(
                     table.c.policy_id,
-                    table.c.month,
-                    *(c for c in table.c if c.name not in ("policy_id", "month")),
+                    table.c[period],
+                    *(c for c in table.c if c.name not in ("policy_id", period)),
                 ).where(table.c.policy_id.in_(ids))
             )
         )
     return rows
 
 
-def _months(session: Session, ids: list[uuid.UUID]) -> set[dt.date]:
-    months: set[dt.date] = set()
-    for per_policy, *_ in CARRIER_TOTALS:
-        months.update(
-            session.scalars(select(per_policy.month).where(per_policy.policy_id.in_(ids)).distinct())
+def _add_periods(session: Session, ids: list[uuid.UUID], periods: Periods) -> None:
+    for per_policy, _, period, *_ in CARRIER_TOTALS:
+        column = getattr(per_policy, period)
+        periods[per_policy.__tablename__].update(
+            session.scalars(select(column).where(per_policy.policy_id.in_(ids)).distinct())
         )
-    return months
 
 
 def _rebuild(session: Session, ids: list[uuid.UUID]) -> None:
     """Replace the policies' rows of the per-policy tables by fresh sums over their facts."""
-    for table in (MonthlyTurnover, MonthlyBuyerTurnover, MonthlyLimitChange, MonthlyExposureChange):
+    for table in PER_POLICY:
         session.execute(delete(table).where(table.policy_id.in_(ids)))
     month = month_key(Shipment.shipment_date)
     session.execute(
@@ -141,24 +165,38 @@ def _rebuild(session: Session, ids: list[uuid.UUID]) -> None:
         execution_options=EXEMPT,
     )
     changes = limit_changes(lambda policy_id: policy_id.in_(ids))
-    change_month = month_key(changes.c.day)
+    _insert_daily(session, DailyLimitChange, changes)
+    _insert_monthly(session, DailyLimitChange, MonthlyLimitChange, ids)
+    moves = exposure_changes(lambda policy_id: policy_id.in_(ids))
+    _insert_daily(session, DailyExposureChange, moves)
+    _insert_monthly(session, DailyExposureChange, MonthlyExposureChange, ids)
+
+
+def _insert_daily(session: Session, daily: Any, changes: Subquery) -> None:
+    """Insert the (policy, day, currency, …, delta) changes summed per day into a daily table."""
+    *keys, delta = changes.c
+    columns = [c.name for c in daily.__table__.c]
     session.execute(
-        insert(MonthlyLimitChange).from_select(
-            ["policy_id", "month", "currency", "change_minor"],
-            select(changes.c.policy_id, change_month, changes.c.currency, func.sum(changes.c.delta))
-            .group_by(changes.c.policy_id, change_month, changes.c.currency)
-            .having(func.sum(changes.c.delta) != 0),
+        insert(daily).from_select(
+            columns,
+            select(*keys, func.sum(delta)).group_by(*keys).having(func.sum(delta) != 0),
         ),
         execution_options=EXEMPT,
     )
-    moves = exposure_changes(lambda policy_id: policy_id.in_(ids))
-    policy_id, month, currency, country, delta = (moves.c[i] for i in range(5))
+
+
+def _insert_monthly(session: Session, daily: Any, monthly: Any, ids: list[uuid.UUID]) -> None:
+    """Insert the policies' daily changes summed per month into the monthly table."""
+    table = daily.__table__
+    month = month_key(table.c.day)
+    keys = [month if c.name == "day" else c for c in table.c if c.name != "change_minor"]
     session.execute(
-        insert(MonthlyExposureChange).from_select(
-            ["policy_id", "month", "currency", "buyer_country", "change_minor"],
-            select(policy_id, month, currency, country, func.sum(delta))
-            .group_by(policy_id, month, currency, country)
-            .having(func.sum(delta) != 0),
+        insert(monthly).from_select(
+            [c.name for c in monthly.__table__.c],
+            select(*keys, func.sum(table.c.change_minor))
+            .where(table.c.policy_id.in_(ids))
+            .group_by(*keys)
+            .having(func.sum(table.c.change_minor) != 0),
         ),
         execution_options=EXEMPT,
     )
@@ -167,23 +205,26 @@ def _rebuild(session: Session, ids: list[uuid.UUID]) -> None:
 def _rebuild_carriers(
     session: Session,
     carriers: set[uuid.UUID],
-    months: set[dt.date],
+    periods: set[dt.date],
     per_policy: Any,
     per_carrier: Any,
+    period: str,
     keys: tuple[str, ...],
     amount: str,
 ) -> None:
-    """Replace a per-insurer table's rows of the months by sums of its per-policy table's rows."""
+    """Replace a per-insurer table's rows of the periods by sums of its per-policy table's rows."""
     session.execute(
-        delete(per_carrier).where(per_carrier.insurer_id.in_(carriers), per_carrier.month.in_(months))
+        delete(per_carrier).where(
+            per_carrier.insurer_id.in_(carriers), getattr(per_carrier, period).in_(periods)
+        )
     )
-    columns = [getattr(per_policy, key) for key in ("month", "currency", *keys)]
+    columns = [getattr(per_policy, key) for key in (period, "currency", *keys)]
     session.execute(
         insert(per_carrier).from_select(
-            ["insurer_id", "month", "currency", *keys, amount],
+            ["insurer_id", period, "currency", *keys, amount],
             select(Policy.insurer_id, *columns, func.sum(getattr(per_policy, amount)))
             .join(Policy, Policy.id == per_policy.policy_id)
-            .where(Policy.insurer_id.in_(carriers), per_policy.month.in_(months))
+            .where(Policy.insurer_id.in_(carriers), getattr(per_policy, period).in_(periods))
             .group_by(Policy.insurer_id, *columns),
         ),
         execution_options=EXEMPT,
