@@ -16,13 +16,14 @@ from tradecover.buyers.model import Buyer
 from tradecover.claims.model import Claim, ClaimInvoice
 from tradecover.declarations.model import PaymentApplication, Shipment
 from tradecover.oversight import totals_refresh
-from tradecover.oversight.coverage import _limit_changes, insured_rows
+from tradecover.oversight.coverage import _limit_changes
 from tradecover.oversight.exposure import exposure_parts
 from tradecover.oversight.limit_changes import limit_changes
 from tradecover.oversight.model import (
     DailyCarrierExposureChange,
     DailyExposureChange,
     DailyLimitChange,
+    DailyTurnover,
     MonthlyBuyerTurnover,
     MonthlyCarrierBuyerTurnover,
     MonthlyCarrierExposureChange,
@@ -33,7 +34,7 @@ from tradecover.oversight.model import (
 from tradecover.oversight.period import month_end, next_month
 from tradecover.oversight.scope import Audience, Scope
 from tradecover.oversight.sql import month_key
-from tradecover.oversight.totals import buyer_rows, split_months
+from tradecover.oversight.totals import buyer_rows, split_months, turnover_rows
 from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.policies.model import Policy
 from tradecover.policies.stale import StalePolicy, mark_stale
@@ -46,6 +47,7 @@ TABLES = (
     MonthlyLimitChange,
     MonthlyExposureChange,
     MonthlyCarrierExposureChange,
+    DailyTurnover,
     DailyLimitChange,
     DailyExposureChange,
     DailyCarrierExposureChange,
@@ -144,6 +146,18 @@ def test_the_per_policy_totals_are_the_sums_of_the_shipments(db: Session, book: 
     totals = db.execute(select(*MonthlyTurnover.__table__.columns)).all()
     assert sorted(map(tuple, totals)) == sorted(map(tuple, facts))
     assert len(totals) > 10
+    by_day = db.execute(
+        select(
+            Shipment.policy_id,
+            Shipment.shipment_date,
+            Shipment.currency,
+            func.sum(Shipment.insured_minor),
+            func.coalesce(func.sum(Shipment.premium_minor), 0),
+        ).group_by(Shipment.policy_id, Shipment.shipment_date, Shipment.currency)
+    ).all()
+    daily = db.execute(select(*DailyTurnover.__table__.columns)).all()
+    assert sorted(map(tuple, daily)) == sorted(map(tuple, by_day))
+    assert len(daily) > len(totals)
     by_buyer = db.execute(
         select(
             Shipment.policy_id,
@@ -162,24 +176,25 @@ def test_the_per_policy_totals_are_the_sums_of_the_shipments(db: Session, book: 
     assert_insurer_sums(db)
 
 
-def test_a_period_of_part_months_reads_its_edge_days_from_the_shipments(
+def test_a_period_of_part_months_reads_its_edge_days_from_the_daily_totals(
     db: Session, book: OversightBook
 ) -> None:
     # Two ranges (a period and its base), each with a whole month between two part months.
     ranges = ((d(2024, 1, 10), d(2024, 3, 20)), (d(2024, 12, 10), d(2025, 2, 20)))
     market = book.scope(Audience.REGULATOR)
-    found: dict[tuple[dt.date, str], int] = defaultdict(int)
-    for month, code, _, amount in insured_rows(db, market, ranges):
-        found[(month, code)] += amount
     month = month_key(Shipment.shipment_date)
-    facts = db.execute(
-        select(month, Shipment.currency, func.sum(Shipment.insured_minor))
-        .where(Shipment.shipment_date.between(*ranges[0]) | Shipment.shipment_date.between(*ranges[1]))
-        .group_by(month, Shipment.currency)
-    ).all()
-    assert {key: amount for key, amount in found.items() if amount} == {
-        (m, code): int(amount) for m, code, amount in facts if amount
-    }
+    for measure in ("insured", "premium"):
+        found: dict[tuple[dt.date, str], int] = defaultdict(int)
+        for m, code, _, amount in turnover_rows(db, market, ranges, measure):
+            found[(m, code)] += amount
+        facts = db.execute(
+            select(month, Shipment.currency, func.sum(getattr(Shipment, f"{measure}_minor")))
+            .where(Shipment.shipment_date.between(*ranges[0]) | Shipment.shipment_date.between(*ranges[1]))
+            .group_by(month, Shipment.currency)
+        ).all()
+        assert {key: amount for key, amount in found.items() if amount} == {
+            (m, code): int(amount) for m, code, amount in facts if amount
+        }, measure
     assert {m for m, _ in found} >= {d(2024, 12, 1), d(2025, 1, 1), d(2025, 2, 1)}  # edges and a whole month
     by_buyer: dict[tuple[dt.date, str, Any], int] = defaultdict(int)
     for m, code, key, amount in buyer_rows(db, market, ranges):

@@ -123,6 +123,26 @@ class MonthlyCarrierExposureChange(Base):
     change_minor: Mapped[int] = mapped_column(BigInteger)
 
 
+class DailyTurnover(Base):
+    """A policy's shipments dated on one day, in one currency: insured amount and premium.
+
+    `MonthlyTurnover` holds these summed per month; the views read from here only the days of a month
+    a period covers in part.
+    """
+
+    __tablename__ = "daily_turnover"
+    __table_args__ = (
+        # The market's sums read a day range with no policy filter.
+        Index("ix_daily_turnover_day", "day", "currency", "policy_id", "insured_minor", "premium_minor"),
+    )
+
+    policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policies.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    insured_minor: Mapped[int] = mapped_column(BigInteger)
+    premium_minor: Mapped[int] = mapped_column(BigInteger)
+
+
 class DailyLimitChange(Base):
     """The net change, on one day, of the credit limits in force under a policy.
 

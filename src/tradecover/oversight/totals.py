@@ -1,9 +1,10 @@
-"""Monthly sums of the declarations: whole months from the monthly totals, edge days from the shipments.
+"""Monthly sums of the declarations: whole months from the monthly totals, edge days from daily ones.
 
 A date range is split into its whole calendar months, summed from the per-policy monthly totals of
 `oversight/model.py` (rebuilt first for any policy marked stale), and the days left at its edges, summed
-from the shipments themselves. Both halves give rows (month, currency, key, amount_minor) whose month is
-the first day of a calendar month, so the callers cannot tell them apart.
+from the per-policy daily totals (by buyer: from the shipments themselves). Both halves give rows
+(month, currency, key, amount_minor) whose month is the first day of a calendar month, so the callers
+cannot tell them apart.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from sqlalchemy.sql import Select, Subquery
 
 from tradecover.buyers.model import Buyer
 from tradecover.declarations.model import Shipment
-from tradecover.oversight.model import MonthlyBuyerTurnover, MonthlyCarrierBuyerTurnover, MonthlyTurnover
+from tradecover.oversight.model import (
+    DailyTurnover,
+    MonthlyBuyerTurnover,
+    MonthlyCarrierBuyerTurnover,
+    MonthlyTurnover,
+)
 from tradecover.oversight.period import month_end, next_month
 from tradecover.oversight.scope import EXEMPT, Audience, Scope
 from tradecover.oversight.sql import Ranges, month_key, within
@@ -61,7 +67,7 @@ def _rows(session: Session, query: Any) -> list[MonthRow]:
 def turnover_parts(
     ranges: Ranges, restrict: Restrict, measure: Measure = "insured", key_of: KeyOf | None = None
 ) -> Subquery:
-    """Rows (month, currency, key, amount) to be summed: per-policy monthly totals and edge-day shipments."""
+    """Rows (month, currency, key, amount) to be summed: per-policy monthly totals, daily at the edges."""
     whole, edges = split_months(ranges)
     parts: list[Select[Any]] = []
     if whole:
@@ -73,16 +79,17 @@ def turnover_parts(
                 totals.month.label("month"), totals.currency.label("currency"), key, amount.label("amount")
             ).where(within(totals.month, whole), restrict(totals.policy_id))
         )
-    month = month_key(Shipment.shipment_date)
-    key = (literal("") if key_of is None else key_of(Shipment.policy_id)).label("key")
-    amount = getattr(Shipment, f"{measure}_minor")
-    # One part per run of edge days: a single range is what lets the planner scan the date index (an OR
-    # of two ranges sent PostgreSQL through every shipment of each policy in scope instead).
+    daily = DailyTurnover
+    month = month_key(daily.day)
+    key = (literal("") if key_of is None else key_of(daily.policy_id)).label("key")
+    amount = getattr(daily, f"{measure}_minor")
+    # One part per run of edge days: a single range is what lets the planner scan the day index (an OR
+    # of two ranges sent PostgreSQL through every row of each policy in scope instead).
     for first, last in edges:
         parts.append(
-            select(
-                month.label("month"), Shipment.currency.label("currency"), key, amount.label("amount")
-            ).where(Shipment.shipment_date.between(first, last), restrict(Shipment.policy_id))
+            select(month.label("month"), daily.currency.label("currency"), key, amount.label("amount")).where(
+                daily.day.between(first, last), restrict(daily.policy_id)
+            )
         )
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("turnover")
 

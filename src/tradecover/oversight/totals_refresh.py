@@ -25,6 +25,7 @@ from tradecover.oversight.model import (
     DailyCarrierExposureChange,
     DailyExposureChange,
     DailyLimitChange,
+    DailyTurnover,
     MonthlyBuyerTurnover,
     MonthlyCarrierBuyerTurnover,
     MonthlyCarrierExposureChange,
@@ -54,6 +55,7 @@ CARRIER_TOTALS: tuple[tuple[Any, Any, str, tuple[str, ...], str], ...] = (
     (DailyExposureChange, DailyCarrierExposureChange, "day", ("buyer_country",), "change_minor"),
 )
 PER_POLICY = (
+    DailyTurnover,
     MonthlyTurnover,
     MonthlyBuyerTurnover,
     DailyLimitChange,
@@ -131,22 +133,38 @@ def _rebuild(session: Session, ids: list[uuid.UUID]) -> None:
     """Replace the policies' rows of the per-policy tables by fresh sums over their facts."""
     for table in PER_POLICY:
         session.execute(delete(table).where(table.policy_id.in_(ids)))
-    month = month_key(Shipment.shipment_date)
     session.execute(
-        insert(MonthlyTurnover).from_select(
-            ["policy_id", "month", "currency", "insured_minor", "premium_minor"],
+        insert(DailyTurnover).from_select(
+            ["policy_id", "day", "currency", "insured_minor", "premium_minor"],
             select(
                 Shipment.policy_id,
-                month,
+                Shipment.shipment_date,
                 Shipment.currency,
                 func.sum(Shipment.insured_minor),
                 func.coalesce(func.sum(Shipment.premium_minor), 0),
             )
             .where(Shipment.policy_id.in_(ids))
-            .group_by(Shipment.policy_id, month, Shipment.currency),
+            .group_by(Shipment.policy_id, Shipment.shipment_date, Shipment.currency),
         ),
         execution_options=EXEMPT,
     )
+    daily_month = month_key(DailyTurnover.day)
+    session.execute(
+        insert(MonthlyTurnover).from_select(
+            ["policy_id", "month", "currency", "insured_minor", "premium_minor"],
+            select(
+                DailyTurnover.policy_id,
+                daily_month,
+                DailyTurnover.currency,
+                func.sum(DailyTurnover.insured_minor),
+                func.sum(DailyTurnover.premium_minor),
+            )
+            .where(DailyTurnover.policy_id.in_(ids))
+            .group_by(DailyTurnover.policy_id, daily_month, DailyTurnover.currency),
+        ),
+        execution_options=EXEMPT,
+    )
+    month = month_key(Shipment.shipment_date)
     session.execute(
         insert(MonthlyBuyerTurnover).from_select(
             ["policy_id", "month", "currency", "buyer_country", "buyer_sector", "insured_minor"],

@@ -1,5 +1,5 @@
-"""Oversight daily changes of the limits in force and of live insured exposure, per policy and (exposure)
-per insurer or pool, for the days of a month a period ends in part-way
+"""Oversight daily totals, for the days of a month a period covers in part: turnover and the changes of
+the limits in force per policy, changes of live insured exposure per policy and per insurer or pool
 
 Revision ID: 0016
 Revises: 0015
@@ -31,6 +31,24 @@ def _changes(table: str, owner: str, references: str, *keys: str) -> None:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "daily_turnover",
+        sa.Column("policy_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("insured_minor", sa.BigInteger(), nullable=False),
+        sa.Column("premium_minor", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["policy_id"], ["policies.id"], name=op.f("fk_daily_turnover_policy_id_policies")
+        ),
+        sa.PrimaryKeyConstraint("policy_id", "day", "currency", name=op.f("pk_daily_turnover")),
+    )
+    op.create_index(
+        "ix_daily_turnover_day",
+        "daily_turnover",
+        ["day", "currency", "policy_id", "insured_minor", "premium_minor"],
+        unique=False,
+    )
     _changes("daily_limit_changes", "policy_id", "policies")
     op.create_index(
         "ix_daily_limit_changes_day",
@@ -52,3 +70,5 @@ def downgrade() -> None:
     op.drop_table("daily_exposure_changes")
     op.drop_index("ix_daily_limit_changes_day", table_name="daily_limit_changes")
     op.drop_table("daily_limit_changes")
+    op.drop_index("ix_daily_turnover_day", table_name="daily_turnover")
+    op.drop_table("daily_turnover")
