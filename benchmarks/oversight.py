@@ -51,7 +51,7 @@ from tradecover.declarations.model import Shipment
 from tradecover.models import metadata
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import Audience, Scope, scope_for
-from tradecover.oversight.totals_refresh import refresh_totals
+from tradecover.oversight.totals_refresh import refresh_totals, settle_totals
 from tradecover.oversight.views import SECTIONS, SectionBuilder, build_view
 from tradecover.parties.actor import Actor
 from tradecover.policies.model import Policy
@@ -185,13 +185,12 @@ def scan_ms(engine: Engine, repeats: int) -> float:
 
 
 def rebuild_totals(engine: Engine, book: Book) -> tuple[int, float]:
-    """Rebuild the monthly totals of the policies marked stale (after generation: all); count and seconds."""
+    """Rebuild the totals of the policies marked stale (after generation: all); count and seconds."""
     sessions = session_factory(engine)
     start = time.perf_counter()
     with unit_of_work(sessions, book.actors["regulator"].tenant) as session:
         rebuilt = refresh_totals(session)
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+    settle_totals(engine)  # as `tradecover db upgrade` does after a rebuild
     return rebuilt, time.perf_counter() - start
 
 

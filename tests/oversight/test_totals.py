@@ -20,6 +20,7 @@ from tradecover.oversight.coverage import _limit_changes
 from tradecover.oversight.exposure import exposure_parts
 from tradecover.oversight.limit_changes import limit_changes
 from tradecover.oversight.model import (
+    DailyCarrierBuyerTurnover,
     DailyCarrierExposureChange,
     DailyExposureChange,
     DailyLimitChange,
@@ -48,6 +49,7 @@ TABLES = (
     MonthlyExposureChange,
     MonthlyCarrierExposureChange,
     DailyTurnover,
+    DailyCarrierBuyerTurnover,
     DailyLimitChange,
     DailyExposureChange,
     DailyCarrierExposureChange,
@@ -74,7 +76,7 @@ def _per_insurer(db: Session, per_policy: Any) -> dict[tuple[Any, ...], int]:
 
 
 def assert_insurer_sums(db: Session) -> None:
-    """The per-insurer tables hold the sums of the per-policy ones."""
+    """The per-insurer tables hold the sums of the per-policy ones and of the shipments."""
     for per_policy, per_carrier in (
         (MonthlyBuyerTurnover, MonthlyCarrierBuyerTurnover),
         (MonthlyExposureChange, MonthlyCarrierExposureChange),
@@ -83,6 +85,18 @@ def assert_insurer_sums(db: Session) -> None:
         rows = db.execute(select(*per_carrier.__table__.columns)).all()
         assert {tuple(row[:-1]): row[-1] for row in rows if row[-1]} == _per_insurer(db, per_policy)
         assert rows
+    keys = (Policy.insurer_id, Shipment.shipment_date, Shipment.currency, Buyer.country, Buyer.sector)
+    facts = db.execute(
+        select(*keys, func.sum(Shipment.insured_minor))
+        .join(Policy, Policy.id == Shipment.policy_id)
+        .join(Buyer, Buyer.id == Shipment.buyer_id)
+        .group_by(*keys)
+    ).all()
+    daily = db.execute(select(*DailyCarrierBuyerTurnover.__table__.columns)).all()
+    assert {tuple(row[:-1]): row[-1] for row in daily if row[-1]} == {
+        tuple(row[:-1]): row[-1] for row in facts if row[-1]
+    }
+    assert daily
 
 
 def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -360,6 +374,10 @@ def test_a_small_rebuild_sums_again_per_insurer_the_months_that_changed(
     before = snapshot(db)
     assert refresh_totals(db) == 1
     after = snapshot(db)
-    for table in ("monthly_carrier_buyer_turnover", "daily_carrier_exposure_changes"):
+    for table in (
+        "monthly_carrier_buyer_turnover",
+        "daily_carrier_buyer_turnover",
+        "daily_carrier_exposure_changes",
+    ):
         assert after[table] != before[table], table
     assert_insurer_sums(db)

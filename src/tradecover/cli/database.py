@@ -16,7 +16,7 @@ from tradecover.db.engine import make_engine
 from tradecover.db.migrate import alembic_config, current_revision, ensure_current, head_revision, upgrade
 from tradecover.db.session import session_factory, unit_of_work
 from tradecover.db.tenancy import Tenant
-from tradecover.oversight.totals_refresh import refresh_totals
+from tradecover.oversight.totals_refresh import refresh_totals, settle_totals
 from tradecover.settings import get_settings
 
 db_app = typer.Typer(help="Migrate the database and show its migration.", no_args_is_help=True)
@@ -81,6 +81,8 @@ def upgrade_command() -> None:
         # A migration may mark every policy's oversight totals stale: rebuild them now, not in a page view.
         with command_transaction(engine) as session:
             rebuilt = refresh_totals(session)
+        if rebuilt:
+            settle_totals(engine)
     if before == after:
         typer.echo(f"{label}: already at the newest migration {after}")
     else:

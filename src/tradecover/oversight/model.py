@@ -143,6 +143,36 @@ class DailyTurnover(Base):
     premium_minor: Mapped[int] = mapped_column(BigInteger)
 
 
+class DailyCarrierBuyerTurnover(Base):
+    """The insured amount an insurer's or pool's policies shipped on one day to buyers of one country and
+    sector: the edge days of the market's and insurers' buyer breakdowns.
+
+    Summed from the shipments of every month in which a stale policy's daily turnover or buyer turnover
+    changed (`totals_refresh.py`), not from a per-policy daily table, which would be as large as the
+    shipments.
+    """
+
+    __tablename__ = "daily_carrier_buyer_turnover"
+    __table_args__ = (
+        # The market's sums read a day range over every insurer.
+        Index(
+            "ix_daily_carrier_buyer_turnover_day",
+            "day",
+            "currency",
+            "buyer_country",
+            "buyer_sector",
+            "insured_minor",
+        ),
+    )
+
+    insurer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    buyer_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    buyer_sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    insured_minor: Mapped[int] = mapped_column(BigInteger)
+
+
 class DailyLimitChange(Base):
     """The net change, on one day, of the credit limits in force under a policy.
 

@@ -1,10 +1,10 @@
 """Monthly sums of the declarations: whole months from the monthly totals, edge days from daily ones.
 
-A date range is split into its whole calendar months, summed from the per-policy monthly totals of
+A date range is split into its whole calendar months, summed from the monthly totals of
 `oversight/model.py` (rebuilt first for any policy marked stale), and the days left at its edges, summed
-from the per-policy daily totals (by buyer: from the shipments themselves). Both halves give rows
-(month, currency, key, amount_minor) whose month is the first day of a calendar month, so the callers
-cannot tell them apart.
+from the daily totals (by buyer for a programme's or bank's policies: from the shipments themselves).
+Both halves give rows (month, currency, key, amount_minor) whose month is the first day of a calendar
+month, so the callers cannot tell them apart.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.sql import Select, Subquery
 from tradecover.buyers.model import Buyer
 from tradecover.declarations.model import Shipment
 from tradecover.oversight.model import (
+    DailyCarrierBuyerTurnover,
     DailyTurnover,
     MonthlyBuyerTurnover,
     MonthlyCarrierBuyerTurnover,
@@ -128,41 +129,60 @@ def buyer_rows(session: Session, scope: Scope, ranges: Ranges) -> list[MonthRow]
     refresh_totals(session)
     whole, edges = split_months(ranges)
     parts: list[Any] = []
-    if whole and scope.audience in (Audience.REGULATOR, Audience.INSURER):
+    if scope.audience in (Audience.REGULATOR, Audience.INSURER):
         # The market's and an insurer's views read the totals summed per insurer or pool.
-        carrier = MonthlyCarrierBuyerTurnover
         carriers = scope.insurer_ids
-        parts.append(
-            select(
-                carrier.month,
-                carrier.currency,
-                carrier.buyer_country,
-                carrier.buyer_sector,
-                carrier.insured_minor,
-            ).where(
-                within(carrier.month, whole),
-                carrier.insurer_id.in_(carriers) if carriers is not None else literal(True),
+        monthly, daily = MonthlyCarrierBuyerTurnover, DailyCarrierBuyerTurnover
+        if whole:
+            parts.append(
+                select(
+                    monthly.month,
+                    monthly.currency,
+                    monthly.buyer_country,
+                    monthly.buyer_sector,
+                    monthly.insured_minor,
+                ).where(
+                    within(monthly.month, whole),
+                    monthly.insurer_id.in_(carriers) if carriers is not None else literal(True),
+                )
             )
-        )
-    elif whole:
-        totals = MonthlyBuyerTurnover
-        parts.append(
-            select(
-                totals.month, totals.currency, totals.buyer_country, totals.buyer_sector, totals.insured_minor
-            ).where(within(totals.month, whole), scope.restrict(totals.policy_id))
-        )
-    for first, last in edges:  # one part per run of edge days, as in `turnover_parts`
-        parts.append(
-            select(
-                month_key(Shipment.shipment_date),
-                Shipment.currency,
-                Buyer.country,
-                Buyer.sector,
-                Shipment.insured_minor,
+        for first, last in edges:  # one part per run of edge days, as in `turnover_parts`
+            parts.append(
+                select(
+                    month_key(daily.day),
+                    daily.currency,
+                    daily.buyer_country,
+                    daily.buyer_sector,
+                    daily.insured_minor,
+                ).where(
+                    daily.day.between(first, last),
+                    daily.insurer_id.in_(carriers) if carriers is not None else literal(True),
+                )
             )
-            .join(Buyer, Buyer.id == Shipment.buyer_id)
-            .where(Shipment.shipment_date.between(first, last), scope.restrict(Shipment.policy_id))
-        )
+    else:
+        if whole:
+            totals = MonthlyBuyerTurnover
+            parts.append(
+                select(
+                    totals.month,
+                    totals.currency,
+                    totals.buyer_country,
+                    totals.buyer_sector,
+                    totals.insured_minor,
+                ).where(within(totals.month, whole), scope.restrict(totals.policy_id))
+            )
+        for first, last in edges:
+            parts.append(
+                select(
+                    month_key(Shipment.shipment_date),
+                    Shipment.currency,
+                    Buyer.country,
+                    Buyer.sector,
+                    Shipment.insured_minor,
+                )
+                .join(Buyer, Buyer.id == Shipment.buyer_id)
+                .where(Shipment.shipment_date.between(first, last), scope.restrict(Shipment.policy_id))
+            )
     union: Any = parts[0] if len(parts) == 1 else union_all(*parts)
     rows = union.subquery("buyer_turnover")
     keys = list(rows.c)[:4]

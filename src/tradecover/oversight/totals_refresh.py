@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
@@ -22,6 +22,7 @@ from tradecover.declarations.model import Shipment
 from tradecover.oversight.exposure_changes import exposure_changes
 from tradecover.oversight.limit_changes import limit_changes
 from tradecover.oversight.model import (
+    DailyCarrierBuyerTurnover,
     DailyCarrierExposureChange,
     DailyExposureChange,
     DailyLimitChange,
@@ -33,6 +34,7 @@ from tradecover.oversight.model import (
     MonthlyLimitChange,
     MonthlyTurnover,
 )
+from tradecover.oversight.period import month_end, next_month
 from tradecover.oversight.scope import EXEMPT
 from tradecover.oversight.sql import month_key
 from tradecover.policies.model import Policy
@@ -53,6 +55,12 @@ CARRIER_TOTALS: tuple[tuple[Any, Any, str, tuple[str, ...], str], ...] = (
     ),
     (MonthlyExposureChange, MonthlyCarrierExposureChange, "month", ("buyer_country",), "change_minor"),
     (DailyExposureChange, DailyCarrierExposureChange, "day", ("buyer_country",), "change_minor"),
+)
+# Per-policy tables whose changed months or days a rebuild of a few policies finds by comparing their
+# rows: (table, period column). Daily turnover is there for the per-insurer daily buyer turnover.
+TRACKED: tuple[tuple[Any, str], ...] = (
+    *((row[0], row[2]) for row in CARRIER_TOTALS),
+    (DailyTurnover, "day"),
 )
 PER_POLICY = (
     DailyTurnover,
@@ -100,13 +108,35 @@ def refresh_totals(session: Session) -> int:
             changed = periods.get(per_policy.__tablename__)
             if changed:
                 _rebuild_carriers(session, carriers, changed, per_policy, per_carrier, period, keys, amount)
+        months = periods.get(MonthlyBuyerTurnover.__tablename__, set()) | {
+            day.replace(day=1) for day in periods.get(DailyTurnover.__tablename__, ())
+        }
+        for first, last in _month_runs(months):
+            _rebuild_carrier_buyer_days(session, carriers, first, last)
     return rebuilt
 
 
+def settle_totals(engine: Engine) -> None:
+    """After a rebuild of many policies, refresh the planner's statistics of the totals tables.
+
+    On PostgreSQL a VACUUM also marks their new pages all-visible, without which the covering indexes
+    cannot be read alone (autovacuum would do it too, some time later).
+    """
+    carrier_tables = [*(row[1] for row in CARRIER_TOTALS), DailyCarrierBuyerTurnover]
+    names = [table.__tablename__ for table in (*PER_POLICY, *carrier_tables)]
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(names)}")
+    else:
+        with engine.begin() as connection:
+            for name in names:
+                connection.exec_driver_sql(f"ANALYZE {name}")
+
+
 def _carrier_sources(session: Session, ids: list[uuid.UUID]) -> set[tuple[Any, ...]]:
-    """The policies' rows of the tables the per-insurer ones sum, as (table, policy, period, …) tuples."""
+    """The policies' rows of the tracked tables, as (table, policy, period, …) tuples."""
     rows: set[tuple[Any, ...]] = set()
-    for per_policy, _, period, *_ in CARRIER_TOTALS:
+    for per_policy, period in TRACKED:
         table = per_policy.__table__
         rows.update(
             (table.name, *row)
@@ -122,7 +152,7 @@ def _carrier_sources(session: Session, ids: list[uuid.UUID]) -> set[tuple[Any, .
 
 
 def _add_periods(session: Session, ids: list[uuid.UUID], periods: Periods) -> None:
-    for per_policy, _, period, *_ in CARRIER_TOTALS:
+    for per_policy, period in TRACKED:
         column = getattr(per_policy, period)
         periods[per_policy.__tablename__].update(
             session.scalars(select(column).where(per_policy.policy_id.in_(ids)).distinct())
@@ -244,6 +274,40 @@ def _rebuild_carriers(
             .join(Policy, Policy.id == per_policy.policy_id)
             .where(Policy.insurer_id.in_(carriers), getattr(per_policy, period).in_(periods))
             .group_by(Policy.insurer_id, *columns),
+        ),
+        execution_options=EXEMPT,
+    )
+
+
+def _month_runs(months: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """The months as runs of consecutive ones: (first day of the first, last day of the last)."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for month in sorted(months):
+        if runs and next_month(runs[-1][1]) == month:
+            runs[-1] = (runs[-1][0], month_end(month))
+        else:
+            runs.append((month, month_end(month)))
+    return runs
+
+
+def _rebuild_carrier_buyer_days(
+    session: Session, carriers: set[uuid.UUID], first: dt.date, last: dt.date
+) -> None:
+    """Replace the insurers' daily buyer turnover from `first` to `last` by sums over their shipments."""
+    table = DailyCarrierBuyerTurnover
+    session.execute(
+        delete(table).where(table.insurer_id.in_(carriers), table.day.between(first, last)),
+        execution_options=EXEMPT,
+    )
+    keys = (Policy.insurer_id, Shipment.shipment_date, Shipment.currency, Buyer.country, Buyer.sector)
+    session.execute(
+        insert(table).from_select(
+            ["insurer_id", "day", "currency", "buyer_country", "buyer_sector", "insured_minor"],
+            select(*keys, func.sum(Shipment.insured_minor))
+            .join(Policy, Policy.id == Shipment.policy_id)
+            .join(Buyer, Buyer.id == Shipment.buyer_id)
+            .where(Policy.insurer_id.in_(carriers), Shipment.shipment_date.between(first, last))
+            .group_by(*keys),
         ),
         execution_options=EXEMPT,
     )

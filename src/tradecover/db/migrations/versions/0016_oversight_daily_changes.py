@@ -1,5 +1,6 @@
 """Oversight daily totals, for the days of a month a period covers in part: turnover and the changes of
-the limits in force per policy, changes of live insured exposure per policy and per insurer or pool
+the limits in force per policy, buyer turnover per insurer or pool, changes of live insured exposure per
+policy and per insurer or pool
 
 Revision ID: 0016
 Revises: 0015
@@ -49,6 +50,34 @@ def upgrade() -> None:
         ["day", "currency", "policy_id", "insured_minor", "premium_minor"],
         unique=False,
     )
+    op.create_table(
+        "daily_carrier_buyer_turnover",
+        sa.Column("insurer_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("buyer_country", sa.String(length=2), nullable=False),
+        sa.Column("buyer_sector", sa.String(length=32), nullable=False),
+        sa.Column("insured_minor", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["insurer_id"],
+            ["organisations.id"],
+            name=op.f("fk_daily_carrier_buyer_turnover_insurer_id_organisations"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "insurer_id",
+            "day",
+            "currency",
+            "buyer_country",
+            "buyer_sector",
+            name=op.f("pk_daily_carrier_buyer_turnover"),
+        ),
+    )
+    op.create_index(
+        "ix_daily_carrier_buyer_turnover_day",
+        "daily_carrier_buyer_turnover",
+        ["day", "currency", "buyer_country", "buyer_sector", "insured_minor"],
+        unique=False,
+    )
     _changes("daily_limit_changes", "policy_id", "policies")
     op.create_index(
         "ix_daily_limit_changes_day",
@@ -70,5 +99,7 @@ def downgrade() -> None:
     op.drop_table("daily_exposure_changes")
     op.drop_index("ix_daily_limit_changes_day", table_name="daily_limit_changes")
     op.drop_table("daily_limit_changes")
+    op.drop_index("ix_daily_carrier_buyer_turnover_day", table_name="daily_carrier_buyer_turnover")
+    op.drop_table("daily_carrier_buyer_turnover")
     op.drop_index("ix_daily_turnover_day", table_name="daily_turnover")
     op.drop_table("daily_turnover")
