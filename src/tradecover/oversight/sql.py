@@ -77,6 +77,27 @@ for _function in (MonthStart, NextDay, Least, Greatest):
     compiles(_function, "sqlite")(_render_sqlite)
 
 
+class Unindexed(FunctionElement[Any]):
+    """A column as it is, which SQLite's planner will not look up through an index (a unary +)."""
+
+    inherit_cache = True
+    name = "unindexed"
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(Unindexed)
+def _render_unindexed(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _render_unindexed_sqlite(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.clauses, **kw)
+
+
 def month_key(day: Any) -> ColumnElement[dt.date]:
     """A date column's calendar month as its first day: the bucket both backends group by."""
     return MonthStart(day)

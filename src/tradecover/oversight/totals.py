@@ -28,7 +28,7 @@ from tradecover.oversight.model import (
 )
 from tradecover.oversight.period import month_end, next_month
 from tradecover.oversight.scope import EXEMPT, Audience, Scope
-from tradecover.oversight.sql import Ranges, month_key, within
+from tradecover.oversight.sql import Ranges, Unindexed, month_key
 from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.policies.model import Policy
 
@@ -71,26 +71,32 @@ def turnover_parts(
     """Rows (month, currency, key, amount) to be summed: per-policy monthly totals, daily at the edges."""
     whole, edges = split_months(ranges)
     parts: list[Select[Any]] = []
-    if whole:
-        totals = MonthlyTurnover
-        amount = getattr(totals, f"{measure}_minor")
-        key = (literal("") if key_of is None else key_of(totals.policy_id)).label("key")
+    totals = MonthlyTurnover
+    amount = getattr(totals, f"{measure}_minor")
+    key = (literal("") if key_of is None else key_of(totals.policy_id)).label("key")
+    # One part per range of whole months, and below per run of edge days: a single range is what lets
+    # the planner scan the month or day index (an OR of two ranges sent PostgreSQL through every row of
+    # each policy in scope instead, and SQLite through a slow de-duplicating multi-index OR).
+    for first, last in whole:
         parts.append(
             select(
                 totals.month.label("month"), totals.currency.label("currency"), key, amount.label("amount")
-            ).where(within(totals.month, whole), restrict(totals.policy_id))
+            ).where(totals.month.between(first, last), restrict(totals.policy_id))
         )
     daily = DailyTurnover
     month = month_key(daily.day)
     key = (literal("") if key_of is None else key_of(daily.policy_id)).label("key")
     amount = getattr(daily, f"{measure}_minor")
-    # One part per run of edge days: a single range is what lets the planner scan the day index (an OR
-    # of two ranges sent PostgreSQL through every row of each policy in scope instead).
+    # Each run is summed per key on its own: a join to policies that follows then meets a row per policy,
+    # not one per policy and day.
+    groups = (month, daily.currency) if key_of is None else (month, daily.currency, key)
     for first, last in edges:
         parts.append(
-            select(month.label("month"), daily.currency.label("currency"), key, amount.label("amount")).where(
-                daily.day.between(first, last), restrict(daily.policy_id)
+            select(
+                month.label("month"), daily.currency.label("currency"), key, func.sum(amount).label("amount")
             )
+            .where(daily.day.between(first, last), restrict(daily.policy_id))
+            .group_by(*groups)
         )
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("turnover")
 
@@ -133,7 +139,7 @@ def buyer_rows(session: Session, scope: Scope, ranges: Ranges) -> list[MonthRow]
         # The market's and an insurer's views read the totals summed per insurer or pool.
         carriers = scope.insurer_ids
         monthly, daily = MonthlyCarrierBuyerTurnover, DailyCarrierBuyerTurnover
-        if whole:
+        for first, last in whole:  # one part per range, as in `turnover_parts`
             parts.append(
                 select(
                     monthly.month,
@@ -142,11 +148,11 @@ def buyer_rows(session: Session, scope: Scope, ranges: Ranges) -> list[MonthRow]
                     monthly.buyer_sector,
                     monthly.insured_minor,
                 ).where(
-                    within(monthly.month, whole),
+                    monthly.month.between(first, last),
                     monthly.insurer_id.in_(carriers) if carriers is not None else literal(True),
                 )
             )
-        for first, last in edges:  # one part per run of edge days, as in `turnover_parts`
+        for first, last in edges:
             parts.append(
                 select(
                     month_key(daily.day),
@@ -160,16 +166,16 @@ def buyer_rows(session: Session, scope: Scope, ranges: Ranges) -> list[MonthRow]
                 )
             )
     else:
-        if whole:
-            totals = MonthlyBuyerTurnover
+        buyers = MonthlyBuyerTurnover
+        for first, last in whole:
             parts.append(
                 select(
-                    totals.month,
-                    totals.currency,
-                    totals.buyer_country,
-                    totals.buyer_sector,
-                    totals.insured_minor,
-                ).where(within(totals.month, whole), scope.restrict(totals.policy_id))
+                    buyers.month,
+                    buyers.currency,
+                    buyers.buyer_country,
+                    buyers.buyer_sector,
+                    buyers.insured_minor,
+                ).where(buyers.month.between(first, last), scope.restrict(buyers.policy_id))
             )
         for first, last in edges:
             parts.append(
@@ -181,7 +187,12 @@ def buyer_rows(session: Session, scope: Scope, ranges: Ranges) -> list[MonthRow]
                     Shipment.insured_minor,
                 )
                 .join(Buyer, Buyer.id == Shipment.buyer_id)
-                .where(Shipment.shipment_date.between(first, last), scope.restrict(Shipment.policy_id))
+                # SQLite would read every shipment of each policy in scope through the (policy, buyer,
+                # date) index; the days' entries of the covering date index are far fewer.
+                .where(
+                    Shipment.shipment_date.between(first, last),
+                    scope.restrict(Unindexed(Shipment.policy_id)),
+                )
             )
     union: Any = parts[0] if len(parts) == 1 else union_all(*parts)
     rows = union.subquery("buyer_turnover")
