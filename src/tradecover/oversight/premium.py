@@ -23,7 +23,7 @@ from tradecover.oversight.coverage import converted, growth, share, with_base
 from tradecover.oversight.memo import memoised
 from tradecover.oversight.period import Period
 from tradecover.oversight.scope import EXEMPT, Scope
-from tradecover.oversight.sql import Ranges, month_key, within
+from tradecover.oversight.sql import Ranges, month_key, per_range
 from tradecover.oversight.totals import turnover_rows
 from tradecover.premiums.model import CreditNote, PremiumInvoice
 
@@ -81,34 +81,37 @@ def _rows(session: Session, scope: Scope, ranges: Ranges) -> list[tuple[Any, str
     """(month_key, currency, measure, amount) of invoices, credit notes and shipments dated in the ranges."""
     rows: list[tuple[Any, str, str, int]] = []
     invoiced = month_key(PremiumInvoice.issued_on).label("ym")
-    for ym, code, premium, subsidy in session.execute(
-        select(
-            invoiced,
-            PremiumInvoice.currency,
-            func.sum(PremiumInvoice.premium_minor),
-            func.sum(PremiumInvoice.subsidy_minor),
-        )
-        .where(
-            within(PremiumInvoice.issued_on, ranges),
-            scope.restrict(PremiumInvoice.policy_id),
-        )
-        .group_by(invoiced, PremiumInvoice.currency)
-        .execution_options(**EXEMPT)
-    ):
+    invoices = per_range(
+        ranges,
+        lambda first, last: (
+            select(
+                invoiced,
+                PremiumInvoice.currency,
+                func.sum(PremiumInvoice.premium_minor),
+                func.sum(PremiumInvoice.subsidy_minor),
+            )
+            .where(PremiumInvoice.issued_on.between(first, last), scope.restrict(PremiumInvoice.policy_id))
+            .group_by(invoiced, PremiumInvoice.currency)
+        ),
+    )
+    for ym, code, premium, subsidy in session.execute(invoices.execution_options(**EXEMPT)):
         rows += [(ym, code, WRITTEN, int(premium)), (ym, code, SUBSIDY, int(subsidy))]
     credited = month_key(CreditNote.issued_on).label("ym")
-    for ym, code, premium, subsidy in session.execute(
-        select(
-            credited,
-            CreditNote.currency,
-            func.sum(CreditNote.amount_minor),
-            func.sum(PremiumInvoice.subsidy_minor),
-        )
-        .join(PremiumInvoice, PremiumInvoice.id == CreditNote.invoice_id)
-        .where(within(CreditNote.issued_on, ranges), scope.restrict(CreditNote.policy_id))
-        .group_by(credited, CreditNote.currency)
-        .execution_options(**EXEMPT)
-    ):
+    notes = per_range(
+        ranges,
+        lambda first, last: (
+            select(
+                credited,
+                CreditNote.currency,
+                func.sum(CreditNote.amount_minor),
+                func.sum(PremiumInvoice.subsidy_minor),
+            )
+            .join(PremiumInvoice, PremiumInvoice.id == CreditNote.invoice_id)
+            .where(CreditNote.issued_on.between(first, last), scope.restrict(CreditNote.policy_id))
+            .group_by(credited, CreditNote.currency)
+        ),
+    )
+    for ym, code, premium, subsidy in session.execute(notes.execution_options(**EXEMPT)):
         rows += [(ym, code, WRITTEN, -int(premium)), (ym, code, SUBSIDY, -int(subsidy))]
     for ym, code, _, premium in turnover_rows(session, scope, ranges, "premium"):
         rows.append((ym, code, EARNED, premium))
