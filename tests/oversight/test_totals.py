@@ -381,3 +381,27 @@ def test_a_small_rebuild_sums_again_per_insurer_the_months_that_changed(
     ):
         assert after[table] != before[table], table
     assert_insurer_sums(db)
+
+
+def test_a_shipment_moved_to_a_buyer_of_another_country_is_summed_again_per_insurer(
+    db: Session, book: OversightBook
+) -> None:
+    # Its day's turnover is unchanged, so only the month's buyer turnover shows which days to re-sum.
+    refresh_totals(db)
+    policy = book.policies["P1b"]
+    shipment = db.scalars(
+        select(Shipment).where(Shipment.policy_id == policy.id, Shipment.insured_minor > 0)
+    ).first()
+    assert shipment is not None
+    country = db.scalar(select(Buyer.country).where(Buyer.id == shipment.buyer_id))
+    other = db.scalars(select(Buyer).where(Buyer.country != country)).first()
+    assert other is not None
+    before = snapshot(db)
+    shipment.buyer_id = other.id
+    db.flush()
+    mark_stale(db, [policy.id])
+    assert refresh_totals(db) == 1
+    after = snapshot(db)
+    assert after["daily_turnover"] == before["daily_turnover"]
+    assert after["daily_carrier_buyer_turnover"] != before["daily_carrier_buyer_turnover"]
+    assert_insurer_sums(db)

@@ -147,9 +147,8 @@ class DailyCarrierBuyerTurnover(Base):
     """The insured amount an insurer's or pool's policies shipped on one day to buyers of one country and
     sector: the edge days of the market's and insurers' buyer breakdowns.
 
-    Summed from the shipments of every month in which a stale policy's daily turnover or buyer turnover
-    changed (`totals_refresh.py`), not from a per-policy daily table, which would be as large as the
-    shipments.
+    Summed from the shipments of every day on which a rebuilt policy's daily turnover changed
+    (`totals_refresh.py`), not from a per-policy daily table, which would be as large as the shipments.
     """
 
     __tablename__ = "daily_carrier_buyer_turnover"

@@ -34,7 +34,7 @@ from tradecover.oversight.model import (
     MonthlyLimitChange,
     MonthlyTurnover,
 )
-from tradecover.oversight.period import month_end, next_month
+from tradecover.oversight.period import month_end
 from tradecover.oversight.scope import EXEMPT
 from tradecover.oversight.sql import month_key
 from tradecover.policies.model import Policy
@@ -108,10 +108,8 @@ def refresh_totals(session: Session) -> int:
             changed = periods.get(per_policy.__tablename__)
             if changed:
                 _rebuild_carriers(session, carriers, changed, per_policy, per_carrier, period, keys, amount)
-        months = periods.get(MonthlyBuyerTurnover.__tablename__, set()) | {
-            day.replace(day=1) for day in periods.get(DailyTurnover.__tablename__, ())
-        }
-        for first, last in _month_runs(months):
+        days = _buyer_days(periods)
+        for first, last in _runs(days):
             _rebuild_carrier_buyer_days(session, carriers, first, last)
     return rebuilt
 
@@ -279,14 +277,32 @@ def _rebuild_carriers(
     )
 
 
-def _month_runs(months: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """The months as runs of consecutive ones: (first day of the first, last day of the last)."""
+def _buyer_days(periods: Periods) -> set[dt.date]:
+    """The days whose per-insurer buyer turnover may have changed.
+
+    Those on which a policy's daily turnover changed, and every day of a month whose buyer turnover
+    changed with no such day: a shipment's buyer changed without its amount (the services never move
+    a shipment to another buyer, but a rebuild must not miss it if one is).
+    """
+    days = set(periods.get(DailyTurnover.__tablename__, ()))
+    months = {day.replace(day=1) for day in days}
+    for month in periods.get(MonthlyBuyerTurnover.__tablename__, ()):
+        if month not in months:
+            day = month
+            while day <= month_end(month):
+                days.add(day)
+                day += dt.timedelta(days=1)
+    return days
+
+
+def _runs(days: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """The days as runs of consecutive ones: (first, last)."""
     runs: list[tuple[dt.date, dt.date]] = []
-    for month in sorted(months):
-        if runs and next_month(runs[-1][1]) == month:
-            runs[-1] = (runs[-1][0], month_end(month))
+    for day in sorted(days):
+        if runs and runs[-1][1] + dt.timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
         else:
-            runs.append((month, month_end(month)))
+            runs.append((day, day))
     return runs
 
 
