@@ -225,7 +225,7 @@ def test_a_period_of_part_months_reads_its_edge_days_from_the_daily_totals(
 
 
 def _raw_limit_months(db: Session, scope: Scope, cutoff: dt.date) -> dict[tuple[dt.date, str], int]:
-    changes = limit_changes(scope.restrict, cutoff)
+    changes = limit_changes(scope.restrict)
     month = month_key(changes.c.day)
     rows = db.execute(
         select(month, changes.c.currency, func.sum(changes.c.delta))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import ColumnElement, Subquery, case, func, select, true, union_all
@@ -12,22 +11,19 @@ from tradecover.oversight.sql import NextDay
 from tradecover.policies.model import Policy
 
 
-def limit_changes(restrict: Any = None, cutoff: dt.date | None = None) -> Subquery:
+def limit_changes(restrict: Any = None) -> Subquery:
     """Rows (policy_id, day, currency, delta): each change of the amount in force, on the day it happens.
 
     An event that sets an amount holds it from its effective date until the effective date of any
     later-recorded amount event (a cancellation also voids a reduction still in its notice period),
     and only while the limit's policy gives cover (from its start, before its cancellation date, up to
     its last day). Each such interval is a +amount on its first day and a −amount on the day after.
-    `restrict` filters the policy id column; `cutoff` leaves out the events effective after it, which
-    cannot change the amount in force on any day up to it.
+    `restrict` filters the policy id column.
     """
     superseded_on = func.min(LimitEvent.effective_on).over(
         partition_by=LimitEvent.limit_id, order_by=LimitEvent.sequence, rows=(1, None)
     )
     kept: ColumnElement[bool] = true() if restrict is None else restrict(CreditLimit.policy_id)
-    if cutoff is not None:
-        kept = kept & (LimitEvent.effective_on <= cutoff)
     events = (
         select(
             CreditLimit.policy_id.label("policy_id"),
