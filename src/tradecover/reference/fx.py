@@ -107,9 +107,17 @@ def convert_amount(amount: Decimal, base: str, quote: str, on: date) -> Decimal:
     day = _checked_date(on)
     if base_code == quote_code:
         return amount
+    per_quote, per_base = _cross(base_code, quote_code, day)
     # Multiply before dividing so that the one rounding sees the exact product.
-    exact = _CONTEXT.divide(_CONTEXT.multiply(amount, _per_usd(quote_code, day)), _per_usd(base_code, day))
+    exact = _CONTEXT.divide(_CONTEXT.multiply(amount, per_quote), per_base)
     return round_half_up(exact, quote_code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cross(base_code: str, quote_code: str, day: date) -> tuple[Decimal, Decimal]:
+    # An oversight view converts thousands of sums at a few dozen (currency, day) rates: look each up once.
+    # The table is read once per process, so a rate found here never goes stale.
+    return _per_usd(quote_code, day), _per_usd(base_code, day)
 
 
 def convert(money: Money, to: str, on: date) -> Money:
