@@ -10,24 +10,19 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from tradecover.errors import ValidationError
 from tradecover.oversight.conversion import to_reporting
 from tradecover.oversight.coverage import growth, month_of, share, with_base
 from tradecover.oversight.period import Period
-from tradecover.oversight.scope import EXEMPT, Scope
+from tradecover.oversight.policy_cube import UNKNOWN, Cube, policy_cube
+from tradecover.oversight.scope import Scope
 from tradecover.oversight.sql import Ranges
-from tradecover.oversight.totals import buyer_rows, turnover_parts
-from tradecover.oversight.totals_refresh import refresh_totals
-from tradecover.parties.model import Organisation
-from tradecover.policies.model import Policy
+from tradecover.oversight.totals import buyer_rows
 from tradecover.policies.terms import PRODUCT_KIND_TITLES
 from tradecover.reference.countries import country_name
 from tradecover.reference.sectors import all_sectors
-
-UNKNOWN = "unknown"
 
 
 class Dimension(enum.StrEnum):
@@ -64,37 +59,14 @@ class Breakdown:
     total_year_earlier: Decimal
 
 
-_holder = aliased(Organisation, name="holder")
-_insurer = aliased(Organisation, name="insurer")
-
 # The dimensions read from the policy (and its parties) and those read from the buyer, in cube order.
 POLICY_DIMENSIONS = (Dimension.PRODUCT, Dimension.INSURER, Dimension.REGION, Dimension.SIZE)
 BUYER_DIMENSIONS = (Dimension.COUNTRY, Dimension.SECTOR)
 
-Cube = list[tuple[Any, str, tuple[Any, ...], int]]  # (month_key, currency, dimension values, amount_minor)
-
 
 def _policy_cube(session: Session, scope: Scope, ranges: Ranges) -> Cube:
-    """Insured turnover per (month, currency, product, insurer, region, size): the per-policy monthly sums
-    joined to their few thousand policies and parties."""
-    refresh_totals(session)
-    # Not summed per policy first: whole months already are, and the group by below sums edge days too.
-    per_policy = turnover_parts(ranges, scope.restrict, "insured", lambda policy_id: policy_id)
-    month, currency, policy_id, insured = (
-        per_policy.c[name] for name in ("month", "currency", "key", "amount")
-    )
-    size = case((_holder.is_sme.is_(True), "sme"), (_holder.is_sme.is_(False), "large"), else_=UNKNOWN)
-    keys = (Policy.product_kind, _insurer.name, _holder.region, size)
-    query = (
-        select(month, currency, *keys, func.sum(insured))
-        .select_from(per_policy)
-        .join(Policy, Policy.id == policy_id)
-        .join(_insurer, _insurer.id == Policy.insurer_id)
-        .join(_holder, _holder.id == Policy.policyholder_id)
-        .group_by(month, currency, *keys)
-        .execution_options(**EXEMPT)
-    )
-    return [(row[0], row[1], tuple(row[2:6]), int(row[6] or 0)) for row in session.execute(query)]
+    """Insured turnover per (month, currency, product, insurer, region, size)."""
+    return policy_cube(session, scope, ranges).insured
 
 
 def _buyer_cube(session: Session, scope: Scope, ranges: Ranges) -> Cube:
@@ -136,16 +108,19 @@ def _key(value: Hashable) -> str:
 
 def _totals(cube: Cube, position: int, currency: str) -> dict[str, Decimal]:
     """Each group's total over the period: its (month, currency) sums converted once each, then added."""
-    keys: dict[Hashable, str] = {}
-    sums: dict[tuple[str, Any], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    sums: dict[tuple[Any, Any, str], int] = defaultdict(int)
     for month, code, values, amount in cube:
-        value = values[position]
+        sums[(values[position], month, code)] += amount
+    # Several values may share a key (None and "" are both unknown): collect by key before converting.
+    grouped: dict[tuple[str, Any], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    keys: dict[Hashable, str] = {}
+    for (value, month, code), amount in sums.items():
         key = keys.get(value)
         if key is None:
             key = keys[value] = _key(value)
-        sums[(key, month)][code] += amount
+        grouped[(key, month)][code] += amount
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for (key, month), amounts in sums.items():
+    for (key, month), amounts in grouped.items():
         totals[key] += to_reporting(sorted(amounts.items()), currency, month_of(month))
     return totals
 

@@ -22,6 +22,11 @@ def view_memo(session: Session) -> Iterator[None]:
         session.info.pop(MEMO_KEY, None)
 
 
+def in_view(session: Session) -> bool:
+    """Whether the session is building a view (figures computed now are kept for the rest of it)."""
+    return MEMO_KEY in session.info
+
+
 def memoised(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`, or what it gave earlier in the same view; outside a view, always computed."""
     memo: dict[Hashable, Any] | None = session.info.get(MEMO_KEY)

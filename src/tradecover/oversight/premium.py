@@ -20,8 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradecover.oversight.coverage import converted, growth, share, with_base
-from tradecover.oversight.memo import memoised
+from tradecover.oversight.memo import in_view, memoised
 from tradecover.oversight.period import Period
+from tradecover.oversight.policy_cube import policy_cube
 from tradecover.oversight.scope import EXEMPT, Scope
 from tradecover.oversight.sql import Ranges, month_key, per_range
 from tradecover.oversight.totals import turnover_rows
@@ -113,7 +114,12 @@ def _rows(session: Session, scope: Scope, ranges: Ranges) -> list[tuple[Any, str
     )
     for ym, code, premium, subsidy in session.execute(notes.execution_options(**EXEMPT)):
         rows += [(ym, code, WRITTEN, -int(premium)), (ym, code, SUBSIDY, -int(subsidy))]
-    for ym, code, _, premium in turnover_rows(session, scope, ranges, "premium"):
+    # In a view, coverage reads the policy cube anyway: its premium column saves a second pass.
+    if in_view(session):
+        earned = policy_cube(session, scope, ranges).earned
+    else:
+        earned = turnover_rows(session, scope, ranges, "premium")
+    for ym, code, _, premium in earned:
         rows.append((ym, code, EARNED, premium))
     return rows
 

@@ -66,35 +66,39 @@ def _rows(session: Session, query: Any) -> list[MonthRow]:
 
 
 def turnover_parts(
-    ranges: Ranges, restrict: Restrict, measure: Measure = "insured", key_of: KeyOf | None = None
+    ranges: Ranges,
+    restrict: Restrict,
+    measures: tuple[Measure, ...] = ("insured",),
+    key_of: KeyOf | None = None,
 ) -> Subquery:
-    """Rows (month, currency, key, amount) to be summed: per-policy monthly totals, daily at the edges."""
+    """Rows (month, currency, key, *measures) to be summed: per-policy monthly totals, daily at the edges.
+
+    Each measure is a column of its own name.
+    """
     whole, edges = split_months(ranges)
     parts: list[Select[Any]] = []
     totals = MonthlyTurnover
-    amount = getattr(totals, f"{measure}_minor")
+    amounts = [getattr(totals, f"{measure}_minor").label(measure) for measure in measures]
     key = (literal("") if key_of is None else key_of(totals.policy_id)).label("key")
     # One part per range of whole months, and below per run of edge days: a single range is what lets
     # the planner scan the month or day index (an OR of two ranges sent PostgreSQL through every row of
     # each policy in scope instead, and SQLite through a slow de-duplicating multi-index OR).
     for first, last in whole:
         parts.append(
-            select(
-                totals.month.label("month"), totals.currency.label("currency"), key, amount.label("amount")
-            ).where(totals.month.between(first, last), restrict(totals.policy_id))
+            select(totals.month.label("month"), totals.currency.label("currency"), key, *amounts).where(
+                totals.month.between(first, last), restrict(totals.policy_id)
+            )
         )
     daily = DailyTurnover
     month = month_key(daily.day)
     key = (literal("") if key_of is None else key_of(daily.policy_id)).label("key")
-    amount = getattr(daily, f"{measure}_minor")
+    sums = [func.sum(getattr(daily, f"{measure}_minor")).label(measure) for measure in measures]
     # Each run is summed per key on its own: a join to policies that follows then meets a row per policy,
     # not one per policy and day.
     groups = (month, daily.currency) if key_of is None else (month, daily.currency, key)
     for first, last in edges:
         parts.append(
-            select(
-                month.label("month"), daily.currency.label("currency"), key, func.sum(amount).label("amount")
-            )
+            select(month.label("month"), daily.currency.label("currency"), key, *sums)
             .where(daily.day.between(first, last), restrict(daily.policy_id))
             .group_by(*groups)
         )
@@ -105,9 +109,9 @@ def turnover_query(
     ranges: Ranges, restrict: Restrict, measure: Measure = "insured", key_of: KeyOf | None = None
 ) -> Select[Any]:
     """(month, currency, key, sum) of the shipments dated in the ranges whose policy passes `restrict`."""
-    rows = turnover_parts(ranges, restrict, measure, key_of)
+    rows = turnover_parts(ranges, restrict, (measure,), key_of)
     return (
-        select(rows.c.month, rows.c.currency, rows.c.key, func.sum(rows.c.amount).label("amount"))
+        select(rows.c.month, rows.c.currency, rows.c.key, func.sum(rows.c[measure]).label("amount"))
         .group_by(rows.c.month, rows.c.currency, rows.c.key)
         .execution_options(**EXEMPT)
     )
