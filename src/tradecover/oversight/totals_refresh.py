@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select
@@ -21,6 +22,7 @@ from tradecover.buyers.model import Buyer
 from tradecover.declarations.model import Shipment
 from tradecover.oversight.exposure_changes import exposure_changes
 from tradecover.oversight.limit_changes import limit_changes
+from tradecover.oversight.memo import in_view, memoised
 from tradecover.oversight.model import (
     DailyCarrierBuyerTurnover,
     DailyCarrierExposureChange,
@@ -76,7 +78,16 @@ Periods = dict[str, set[dt.date]]  # per-policy table name → the months or day
 
 
 def refresh_totals(session: Session) -> int:
-    """Rebuild the monthly and daily totals of every policy marked stale; the number of policies rebuilt."""
+    """Rebuild the monthly and daily totals of every policy marked stale; the number of policies rebuilt.
+
+    In a view only its first call looks: the view reads the totals as they stood when it began.
+    """
+    if in_view(session):
+        return memoised(session, "refresh_totals", partial(_refresh_totals, session))
+    return _refresh_totals(session)
+
+
+def _refresh_totals(session: Session) -> int:
     rebuilt = 0
     carriers: set[uuid.UUID] = set()
     periods: Periods = defaultdict(set)
