@@ -147,7 +147,9 @@ class ClaimsReport:
     countries: tuple[ClaimsGroup, ...]
 
 
-Key = tuple[uuid.UUID, Any]  # (insurer, buyer country)
+# (insurer id as text, buyer country): text, because a UUID hashes in Python and a view hashes these keys
+# some 10⁵ times.
+Key = tuple[str, Any]
 
 
 def within(column: Any, period: Period) -> ColumnElement[bool]:
@@ -210,7 +212,7 @@ def _claim_facts(session: Session, scope: Scope, period: Period) -> dict[uuid.UU
     ).all()
     return {
         row[0]: _ClaimFacts(
-            (row[1], row[2]),
+            (str(row[1]), row[2]),
             row[3],
             row[4],
             row[5],
@@ -358,8 +360,8 @@ def claims_report(session: Session, scope: Scope, period: Period, currency: str)
         for m in period.months()
     )
     insurer_ids = {key[1][0] for key in (*filed, *claimed, *paid_amounts)} | {k[0] for k in decided}
-    names = organisation_names(session, insurer_ids)
-    insurers = _groups(filed, claimed, paid_amounts, decided, 0, lambda k: names.get(k, str(k)))
+    names = {str(i): name for i, name in organisation_names(session, map(uuid.UUID, insurer_ids)).items()}
+    insurers = _groups(filed, claimed, paid_amounts, decided, 0, lambda k: names.get(k, k))
     countries = _groups(filed, claimed, paid_amounts, decided, 1, str)
     return ClaimsReport(totals, months, insurers, countries)
 

@@ -82,9 +82,12 @@ def with_base(fetch: Callable[[Ranges], list[RowT]], period: Period) -> tuple[li
     """
     base = period.year_earlier()
     if month_end(base.end) < period.start:
-        rows = fetch(((base.start, base.end), (period.start, period.end)))
         first = month_start(period.start)
-        return [r for r in rows if month_of(r[0]) >= first], [r for r in rows if month_of(r[0]) < first]
+        current: list[RowT] = []
+        earlier: list[RowT] = []
+        for row in fetch(((base.start, base.end), (period.start, period.end))):
+            (current if month_of(row[0]) >= first else earlier).append(row)
+        return current, earlier
     return fetch(((period.start, period.end),)), fetch(((base.start, base.end),))
 
 
