@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from tradecover.oversight.conversion import to_reporting
 from tradecover.oversight.period import Period
 from tradecover.oversight.premium import premium_totals
 from tradecover.oversight.scope import EXEMPT, Scope
+from tradecover.oversight.sql import read_rows
 from tradecover.parties.model import Organisation
 
 ZERO = Decimal(0)
@@ -148,8 +149,9 @@ class ClaimsReport:
 
 
 # (insurer id as text, buyer country): text, because a UUID hashes in Python and a view hashes these keys
-# some 10⁵ times.
+# some 10⁴ times.
 Key = tuple[str, Any]
+Cells = dict[tuple[dt.date, str, Key], int]  # minor units per (month, currency, key)
 
 
 def within(column: Any, period: Period) -> ColumnElement[bool]:
@@ -157,24 +159,22 @@ def within(column: Any, period: Period) -> ColumnElement[bool]:
     return and_(column >= period.start, column <= period.end)
 
 
-@dataclass(frozen=True, slots=True)
-class _ClaimFacts:
-    """What the claims metrics read of one claim."""
-
-    key: Key  # (insurer, buyer country)
-    currency: str
-    filed_on: dt.date
-    decided_on: dt.date | None
-    rejected: bool
-    paid_on: dt.date | None
-    claimed_minor: int  # unpaid amount of its invoices, as filed
-
-
 def _in(day: dt.date | None, period: Period) -> bool:
     return day is not None and period.start <= day <= period.end
 
 
-def _claim_facts(session: Session, scope: Scope, period: Period) -> dict[uuid.UUID, _ClaimFacts]:
+@dataclass
+class _Tally:
+    """The claims of a period counted and summed per (month, key) in minor units, before conversion."""
+
+    filed: dict[tuple[dt.date, Key], int] = field(default_factory=lambda: defaultdict(int))
+    claimed: Cells = field(default_factory=lambda: defaultdict(int))  # by month filed
+    paid: dict[tuple[dt.date, Key], int] = field(default_factory=lambda: defaultdict(int))  # wholly paid
+    decided: dict[Key, list[int]] = field(default_factory=dict)  # [decided, rejected]
+    key_of: dict[uuid.UUID, Key] = field(default_factory=dict)  # each claim's key
+
+
+def _tally(session: Session, scope: Scope, period: Period) -> _Tally:
     """Every claim filed, decided or paid (in whole or by a member's part) in the period: one query."""
     claimed = (
         select(
@@ -185,7 +185,8 @@ def _claim_facts(session: Session, scope: Scope, period: Period) -> dict[uuid.UU
         .subquery("claimed")
     )
     member_paid = select(ClaimMemberShare.claim_id).where(within(ClaimMemberShare.paid_on, period))
-    rows = session.execute(
+    rows = read_rows(
+        session,
         select(
             Claim.id,
             Claim.insurer_id,
@@ -208,27 +209,32 @@ def _claim_facts(session: Session, scope: Scope, period: Period) -> dict[uuid.UU
             ),
             scope.restrict(Claim.policy_id),
         )
-        .execution_options(**EXEMPT)
-    ).all()
-    return {
-        row[0]: _ClaimFacts(
-            (str(row[1]), row[2]),
-            row[3],
-            row[4],
-            row[5],
-            row[6] == ClaimOutcome.REJECTED,
-            row[7],
-            int(row[8] or 0),
-        )
-        for row in rows
-    }
+        .execution_options(**EXEMPT),
+    )
+    tally = _Tally()
+    insurers: dict[uuid.UUID, str] = {}
+    for claim_id, insurer_id, country, code, filed_on, decided_on, outcome, paid_on, claimed_minor in rows:
+        insurer = insurers.get(insurer_id)
+        if insurer is None:
+            insurer = insurers[insurer_id] = str(insurer_id)
+        key = tally.key_of[claim_id] = (insurer, country)
+        if _in(filed_on, period):
+            month = filed_on.replace(day=1)
+            tally.filed[(month, key)] += 1
+            tally.claimed[(month, code, key)] += int(claimed_minor or 0)
+        if _in(paid_on, period):
+            tally.paid[(paid_on.replace(day=1), key)] += 1
+        if _in(decided_on, period):
+            counts = tally.decided.setdefault(key, [0, 0])
+            counts[0] += 1
+            counts[1] += outcome == ClaimOutcome.REJECTED
+    return tally
 
 
-def _member_payments(
-    session: Session, scope: Scope, period: Period, facts: dict[uuid.UUID, _ClaimFacts], currency: str
-) -> dict[Any, Decimal]:
-    """Members' payments made in the period per (month, (insurer, buyer country)), converted."""
-    rows = session.execute(
+def _member_payments(session: Session, scope: Scope, period: Period, key_of: dict[uuid.UUID, Key]) -> Cells:
+    """Members' payments made in the period per (month, currency, (insurer, buyer country))."""
+    rows = read_rows(
+        session,
         select(
             ClaimMemberShare.claim_id,
             ClaimMemberShare.paid_on,
@@ -237,13 +243,23 @@ def _member_payments(
         )
         .join(Claim, Claim.id == ClaimMemberShare.claim_id)
         .where(within(ClaimMemberShare.paid_on, period), scope.restrict(Claim.policy_id))
-        .execution_options(**EXEMPT)
-    ).all()
-    sums: dict[tuple[dt.date, str, Key], int] = defaultdict(int)
+        .execution_options(**EXEMPT),
+    )
+    sums: Cells = defaultdict(int)
     for claim_id, paid_on, code, amount in rows:
         assert paid_on is not None  # the query keeps the parts paid in the period
-        sums[(paid_on.replace(day=1), code, facts[claim_id].key)] += int(amount or 0)
-    return monthly(((m, code, key, amount) for (m, code, key), amount in sums.items()), currency)
+        sums[(paid_on.replace(day=1), code, key_of[claim_id])] += int(amount or 0)
+    return sums
+
+
+def _converted(cells: Cells, pick: Any, currency: str) -> dict[tuple[dt.date, Hashable], Decimal]:
+    """Cells folded by month and `pick(key)`, then each (month, group) converted once."""
+    folded: dict[tuple[dt.date, str, Hashable], int] = defaultdict(int)
+    for (month, code, key), amount in cells.items():
+        folded[(month, code, pick(key))] += amount
+    return monthly(
+        ((month, code, group, amount) for (month, code, group), amount in folded.items()), currency
+    )
 
 
 def outstanding_at(session: Session, scope: Scope, day: dt.date, currency: str) -> tuple[int, Decimal]:
@@ -312,33 +328,26 @@ def _fold(values: dict[Any, Any], pick: Any) -> dict[Any, Any]:
 
 
 def claims_report(session: Session, scope: Scope, period: Period, currency: str) -> ClaimsReport:
-    """Claims filed, decided, paid, outstanding and recovered in the period, by month, insurer and country."""
-    facts = _claim_facts(session, scope, period)
-    filed: dict[Any, int] = defaultdict(int)
-    paid: dict[Any, int] = defaultdict(int)
-    claimed_minor: dict[tuple[dt.date, str, Key], int] = defaultdict(int)
-    decided: dict[Key, tuple[int, int]] = {}
-    for claim in facts.values():
-        if _in(claim.filed_on, period):
-            filed[(claim.filed_on.replace(day=1), claim.key)] += 1
-            claimed_minor[(claim.filed_on.replace(day=1), claim.currency, claim.key)] += claim.claimed_minor
-        if claim.paid_on is not None and _in(claim.paid_on, period):
-            paid[(claim.paid_on.replace(day=1), claim.key)] += 1
-        if claim.decided_on is not None and _in(claim.decided_on, period):
-            count, rejected = decided.get(claim.key, (0, 0))
-            decided[claim.key] = (count + 1, rejected + claim.rejected)
-    claimed = monthly(((m, code, key, amount) for (m, code, key), amount in claimed_minor.items()), currency)
-    paid_amounts = _member_payments(session, scope, period, facts, currency)
+    """Claims filed, decided, paid, outstanding and recovered in the period, by month, insurer and country.
+
+    Amounts are summed per month and currency for each way they are shown (by month, insurer, country)
+    and converted then, so each figure is rounded once per month and currency.
+    """
+    tally = _tally(session, scope, period)
+    payments = _member_payments(session, scope, period, tally.key_of)
+    month = lambda key: key[0]  # noqa: E731
+    claimed_m = by_month(_converted(tally.claimed, lambda key: "", currency))
+    paid_amount_m = by_month(_converted(payments, lambda key: "", currency))
     open_count, open_amount = outstanding_at(session, scope, period.end, currency)
     recovered = recoveries_in(session, scope, period, currency)
     earned = premium_totals(session, scope, period, currency).earned
-    paid_total = sum(paid_amounts.values(), ZERO)
+    paid_total = sum(paid_amount_m.values(), ZERO)
     totals = ClaimTotals(
-        filed=sum(filed.values()),
-        claimed=sum(claimed.values(), ZERO),
-        decided=sum(d for d, _ in decided.values()),
-        rejected=sum(r for _, r in decided.values()),
-        paid=sum(paid.values()),
+        filed=sum(tally.filed.values()),
+        claimed=sum(claimed_m.values(), ZERO),
+        decided=sum(d for d, _ in tally.decided.values()),
+        rejected=sum(r for _, r in tally.decided.values()),
+        paid=sum(tally.paid.values()),
         paid_amount=paid_total,
         outstanding=open_count,
         outstanding_amount=open_amount,
@@ -346,46 +355,35 @@ def claims_report(session: Session, scope: Scope, period: Period, currency: str)
         earned=earned,
         claims_ratio=ratio(paid_total, earned),
     )
-    month = lambda key: key[0]  # noqa: E731
-    filed_m, claimed_m = _fold(filed, month), _fold(claimed, month)
-    paid_m, paid_amount_m = _fold(paid, month), _fold(paid_amounts, month)
+    filed_m, paid_m = _fold(tally.filed, month), _fold(tally.paid, month)
     months = tuple(
         ClaimsMonth(
-            m,
-            filed_m.get(m, 0),
-            Decimal(claimed_m.get(m, 0)),
-            paid_m.get(m, 0),
-            Decimal(paid_amount_m.get(m, 0)),
+            m, filed_m.get(m, 0), claimed_m.get(m, ZERO), paid_m.get(m, 0), paid_amount_m.get(m, ZERO)
         )
         for m in period.months()
     )
-    insurer_ids = {key[1][0] for key in (*filed, *claimed, *paid_amounts)} | {k[0] for k in decided}
+    insurer_ids = {key[0] for key in tally.key_of.values()}
     names = {str(i): name for i, name in organisation_names(session, map(uuid.UUID, insurer_ids)).items()}
-    insurers = _groups(filed, claimed, paid_amounts, decided, 0, lambda k: names.get(k, k))
-    countries = _groups(filed, claimed, paid_amounts, decided, 1, str)
+    insurers = _groups(tally, payments, 0, lambda k: names.get(k, k), currency)
+    countries = _groups(tally, payments, 1, str, currency)
     return ClaimsReport(totals, months, insurers, countries)
 
 
-def _groups(
-    filed: dict[Any, int],
-    claimed: dict[Any, Decimal],
-    paid: dict[Any, Decimal],
-    decided: dict[Key, tuple[int, int]],
-    part: int,
-    label: Any,
-) -> tuple[ClaimsGroup, ...]:
-    pick = lambda key: key[1][part]  # noqa: E731
-    filed_g, claimed_g, paid_g = _fold(filed, pick), _fold(claimed, pick), _fold(paid, pick)
-    rejected_g = _fold({k: v[1] for k, v in decided.items()}, lambda key: key[part])
+def _groups(tally: _Tally, payments: Cells, part: int, label: Any, currency: str) -> tuple[ClaimsGroup, ...]:
+    pick = lambda key: key[part]  # noqa: E731
+    filed_g = _fold(tally.filed, lambda key: key[1][part])
+    claimed_g = by_key(_converted(tally.claimed, pick, currency))
+    paid_g = by_key(_converted(payments, pick, currency))
+    rejected_g = _fold({k: v[1] for k, v in tally.decided.items()}, pick)
     keys = {*filed_g, *claimed_g, *paid_g, *rejected_g}
     groups = [
         ClaimsGroup(
             str(key),
             label(key),
             filed_g.get(key, 0),
-            Decimal(claimed_g.get(key, 0)),
+            claimed_g.get(key, ZERO),
             rejected_g.get(key, 0),
-            Decimal(paid_g.get(key, 0)),
+            paid_g.get(key, ZERO),
         )
         for key in keys
     ]

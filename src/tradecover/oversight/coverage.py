@@ -22,7 +22,7 @@ from tradecover.oversight.conversion import to_reporting
 from tradecover.oversight.model import DailyLimitChange, MonthlyLimitChange
 from tradecover.oversight.period import Period, month_end, month_start, years_earlier
 from tradecover.oversight.scope import EXEMPT, Scope
-from tradecover.oversight.sql import Ranges
+from tradecover.oversight.sql import Ranges, read_rows
 from tradecover.oversight.totals import KeyOf, turnover_rows
 from tradecover.oversight.totals_refresh import refresh_totals
 
@@ -129,7 +129,7 @@ def _limit_changes(session: Session, scope: Scope, cutoff: dt.date) -> list[tupl
         .group_by(totals.month, totals.currency)
         .execution_options(**EXEMPT)
     )
-    found = [(row[0], row[1], int(row[2] or 0)) for row in session.execute(query)]
+    found = [(row[0], row[1], int(row[2] or 0)) for row in read_rows(session, query)]
     if whole_up_to == cutoff:
         return found
     daily = DailyLimitChange
@@ -139,7 +139,7 @@ def _limit_changes(session: Session, scope: Scope, cutoff: dt.date) -> list[tupl
         .group_by(daily.currency)
         .execution_options(**EXEMPT)
     )
-    return found + [(first, row[0], int(row[1] or 0)) for row in session.execute(days)]
+    return found + [(first, row[0], int(row[1] or 0)) for row in read_rows(session, days)]
 
 
 def _in_force_on(

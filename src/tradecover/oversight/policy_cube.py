@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tradecover.oversight.memo import memoised
 from tradecover.oversight.scope import EXEMPT, Scope
-from tradecover.oversight.sql import Ranges
+from tradecover.oversight.sql import Ranges, read_rows
 from tradecover.oversight.totals import MonthRow, turnover_parts
 from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.parties.model import Organisation
@@ -62,7 +62,7 @@ def _policy_cube(session: Session, scope: Scope, ranges: Ranges) -> PolicyCube:
     )
     insured: Cube = []
     earned: dict[tuple[Any, str], int] = defaultdict(int)
-    for row in session.execute(query):
+    for row in read_rows(session, query):
         insured.append((row[0], row[1], tuple(row[2:6]), int(row[6] or 0)))
         earned[(row[0], row[1])] += int(row[7] or 0)
     return PolicyCube(insured, [(month, code, "", amount) for (month, code), amount in earned.items()])

@@ -24,7 +24,7 @@ from tradecover.oversight.memo import in_view, memoised
 from tradecover.oversight.period import Period
 from tradecover.oversight.policy_cube import policy_cube
 from tradecover.oversight.scope import EXEMPT, Scope
-from tradecover.oversight.sql import Ranges, month_key, per_range
+from tradecover.oversight.sql import Ranges, month_key, per_range, read_rows
 from tradecover.oversight.totals import turnover_rows
 from tradecover.premiums.model import CreditNote, PremiumInvoice
 
@@ -95,7 +95,7 @@ def _rows(session: Session, scope: Scope, ranges: Ranges) -> list[tuple[Any, str
             .group_by(invoiced, PremiumInvoice.currency)
         ),
     )
-    for ym, code, premium, subsidy in session.execute(invoices.execution_options(**EXEMPT)):
+    for ym, code, premium, subsidy in read_rows(session, invoices.execution_options(**EXEMPT)):
         rows += [(ym, code, WRITTEN, int(premium)), (ym, code, SUBSIDY, int(subsidy))]
     credited = month_key(CreditNote.issued_on).label("ym")
     notes = per_range(
@@ -112,7 +112,7 @@ def _rows(session: Session, scope: Scope, ranges: Ranges) -> list[tuple[Any, str
             .group_by(credited, CreditNote.currency)
         ),
     )
-    for ym, code, premium, subsidy in session.execute(notes.execution_options(**EXEMPT)):
+    for ym, code, premium, subsidy in read_rows(session, notes.execution_options(**EXEMPT)):
         rows += [(ym, code, WRITTEN, -int(premium)), (ym, code, SUBSIDY, -int(subsidy))]
     # In a view, coverage reads the policy cube anyway: its premium column saves a second pass.
     if in_view(session):

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Date, union_all
+from sqlalchemy import ColumnElement, Date, Executable, union_all
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 Ranges = tuple[tuple[dt.date, dt.date], ...]
+
+
+def read_rows(session: Session, query: Executable) -> Iterable[Any]:
+    """The rows of a query the oversight scoped itself (marked EXEMPT), read through Core.
+
+    The ORM's row processing would cost a view tens of milliseconds over its 10⁴ summed rows; the
+    tenant criteria it applies are what EXEMPT queries have no use for.
+    """
+    return session.connection().execute(query)
 
 
 def per_range(ranges: Ranges, build: Callable[[dt.date, dt.date], Any]) -> Any:

@@ -28,7 +28,7 @@ from tradecover.oversight.model import (
 )
 from tradecover.oversight.period import month_end, next_month
 from tradecover.oversight.scope import EXEMPT, Audience, Scope
-from tradecover.oversight.sql import Ranges, Unindexed, month_key
+from tradecover.oversight.sql import Ranges, Unindexed, month_key, read_rows
 from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.policies.model import Policy
 
@@ -62,7 +62,7 @@ def _previous_month(month: dt.date) -> dt.date:
 
 
 def _rows(session: Session, query: Any) -> list[MonthRow]:
-    return [(row[0], row[1], row[2], int(row[3] or 0)) for row in session.execute(query)]
+    return [(row[0], row[1], row[2], int(row[3] or 0)) for row in read_rows(session, query)]
 
 
 def turnover_parts(
@@ -202,7 +202,7 @@ def buyer_rows(session: Session, scope: Scope, ranges: Ranges) -> list[MonthRow]
     rows = union.subquery("buyer_turnover")
     keys = list(rows.c)[:4]
     query = select(*keys, func.sum(list(rows.c)[4])).group_by(*keys).execution_options(**EXEMPT)
-    return [(row[0], row[1], (row[2], row[3]), int(row[4] or 0)) for row in session.execute(query)]
+    return [(row[0], row[1], (row[2], row[3]), int(row[4] or 0)) for row in read_rows(session, query)]
 
 
 def policy_carrier(policy_id: Any) -> ColumnElement[Any]:
