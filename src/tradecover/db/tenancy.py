@@ -13,8 +13,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, event
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy import ColumnElement, Executable, event
+from sqlalchemy import inspect as sqlalchemy_inspect
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.cache_key import HasCacheKey
 
 TENANT_KEY = "tradecover.tenant"
 
@@ -67,7 +69,8 @@ def get_tenant(session: Session) -> Tenant:
     return tenant
 
 
-def _scoped_classes() -> list[type[TenantScoped]]:
+@functools.cache
+def _scoped_classes() -> tuple[type[TenantScoped], ...]:
     found: list[type[TenantScoped]] = []
     stack = list(TenantScoped.__subclasses__())
     while stack:
@@ -75,7 +78,15 @@ def _scoped_classes() -> list[type[TenantScoped]]:
         stack.extend(cls.__subclasses__())
         if hasattr(cls, "__table__"):
             found.append(cls)
-    return found
+    return tuple(found)
+
+
+@event.listens_for(Mapper, "after_configured")
+def _forget_mappings() -> None:
+    # Classes mapped after the caches were filled (none in the platform, but possible) must be seen.
+    _scoped_classes.cache_clear()
+    _scoped_classes_in.cache_clear()
+    _mappers_in_criteria.cache_clear()
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -93,14 +104,83 @@ def _apply_tenant_criteria(state: ORMExecuteState) -> None:
         return
     if tenant.is_unrestricted:
         return
-    state.statement = state.statement.options(
-        *_criteria_options(tenant.organisation_id, tuple(_scoped_classes()))
-    )
+    classes = _scoped_classes_reached(state.statement)
+    if classes:
+        state.statement = state.statement.options(*_criteria_options(tenant.organisation_id, classes))
+
+
+def _scoped_classes_reached(statement: Executable) -> tuple[type[TenantScoped], ...]:
+    """The scoped classes whose criteria can bear on the statement or on loads from what it returns.
+
+    Adding the criteria of every scoped class to every statement made the statement's cache key (built
+    for each execution) cost more than the query itself. A class's criteria change nothing where the
+    class does not occur, so only the classes whose entities the statement's cache key names, and those
+    that can follow from them (see `_mappers_reached`), are given theirs.
+    """
+    key = statement._generate_cache_key() if isinstance(statement, HasCacheKey) else None
+    if key is None:
+        return _scoped_classes()  # an uncacheable construct: no telling what it reads, so all of them
+    return _scoped_classes_in(key.key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scoped_classes_in(cache_key: tuple[Any, ...]) -> tuple[type[TenantScoped], ...]:
+    reached = _mappers_reached(_mappers_named(cache_key))
+    return tuple(cls for cls in _scoped_classes() if sqlalchemy_inspect(cls) in reached)
+
+
+def _mappers_named(cache_key: tuple[Any, ...]) -> set[Mapper[Any]]:
+    """The mappers a cache key names: those of the ORM entities and columns in the statement.
+
+    Loader criteria apply only to ORM entities, never to a plain table (which the criteria themselves
+    use where they must not be filtered again), and every entity's mapper is part of the key.
+    """
+    named: set[Mapper[Any]] = set()
+    stack: list[Any] = [cache_key]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            stack.extend(item)
+        elif isinstance(item, Mapper):
+            named.add(item)
+    return named
+
+
+def _mappers_reached(mappers: set[Mapper[Any]]) -> set[Mapper[Any]]:
+    """The mappers and every mapper whose criteria can follow from them.
+
+    That is their inheritance relatives, the mappers their relationships load and the mappers named in
+    their own criteria (the criteria of a class apply inside another class's criteria too).
+    """
+    reached: set[Mapper[Any]] = set()
+    stack = list(mappers)
+    while stack:
+        mapper = stack.pop()
+        if mapper in reached:
+            continue
+        reached.add(mapper)
+        stack.extend(mapper.iterate_to_root())
+        stack.extend(mapper.self_and_descendants)
+        stack.extend(relationship.mapper for relationship in mapper.relationships)
+        stack.extend(_mappers_in_criteria(mapper))
+    return reached
+
+
+@functools.cache
+def _mappers_in_criteria(mapper: Mapper[Any]) -> tuple[Mapper[Any], ...]:
+    cls = mapper.class_
+    if not issubclass(cls, TenantScoped):
+        return ()
+    # The criteria's shape does not depend on the organisation, only their parameters do.
+    key = cls.tenant_criteria(uuid.UUID(int=0))._generate_cache_key()
+    if key is None:
+        return tuple(sqlalchemy_inspect(scoped) for scoped in _scoped_classes())
+    return tuple(_mappers_named(key.key))
 
 
 @functools.lru_cache(maxsize=4096)
 def _criteria_options(organisation_id: uuid.UUID, classes: tuple[type[TenantScoped], ...]) -> tuple[Any, ...]:
-    # Building the criteria of every scoped class costs more than most queries: build them once per
+    # Building the criteria of the scoped classes costs more than most queries: build them once per
     # organisation (the options are immutable and safe to share between statements and threads).
     return tuple(
         with_loader_criteria(cls, cls.tenant_criteria(organisation_id), include_aliases=True)
