@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 # How long a thread waits for its turn to write to an SQLite database (as SQLite's busy timeout).
 WRITER_WAIT_S = 30
+# Idle connections an SQLite file engine keeps for the next unit of work.
+SQLITE_IDLE_CONNECTIONS = 8
 _HOLDS_WRITER = "tradecover.holds_writer_turn"
 
 
@@ -25,7 +27,13 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for the URL, with SQLite set up as DESIGN §3 says."""
     url = normalise_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if "poolclass" not in kwargs and parsed.database not in (None, "", ":memory:"):
+            # Opening a connection (with its pragmas) and closing it (a WAL checkpoint) cost more than a
+            # limit decision's queries. Keep a few for reuse; past those, more are opened and closed as
+            # needed (no limit, so no unit of work ever waits for a connection).
+            kwargs.update(poolclass=QueuePool, pool_size=SQLITE_IDLE_CONNECTIONS, max_overflow=-1)
         kwargs.setdefault("poolclass", NullPool)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
