@@ -131,10 +131,8 @@ def _checked_country_code(code: str) -> str:
         raise ValidationError(error.message, field="country") from None
 
 
-def _country_rows(session: Session, code: str, *, on: dt.date | None = None) -> Sequence[CountryGrade]:
+def _country_rows(session: Session, code: str) -> Sequence[CountryGrade]:
     query = select(CountryGrade).where(CountryGrade.country == code)
-    if on is not None:
-        query = query.where(CountryGrade.effective_from <= on)
     return session.scalars(query.order_by(CountryGrade.effective_from.desc(), CountryGrade.id.desc())).all()
 
 
@@ -142,12 +140,13 @@ def country_grade(session: Session, code: str, *, on: dt.date | None = None) -> 
     """The country grade in force on a date (default today): the latest change, else the reference data."""
     code = _checked_country_code(code)
     day = get_clock().today() if on is None else on
-    rows = _country_rows(session, code, on=day)
-    if rows:
-        return rows[0].grade
-    later = _country_rows(session, code)
+    # One read of the country's few changes, newest first, instead of one for the day and one for before.
+    rows = _country_rows(session, code)
+    for row in rows:
+        if row.effective_from <= day:
+            return row.grade
     # A date before the first recorded change: the grade it changed from.
-    return later[-1].old_grade if later else get_country(code).grade
+    return rows[-1].old_grade if rows else get_country(code).grade
 
 
 def country_grades(session: Session, *, on: dt.date | None = None) -> dict[str, int]:

@@ -263,6 +263,8 @@ def request_limit(
     limit = CreditLimit(
         policy_id=policy.id,
         buyer_id=buyer.id,
+        # Set, so that the answer reads the buyer loaded here instead of loading it again.
+        buyer=buyer,
         live_buyer_id=buyer.id,
         policyholder_id=policy.policyholder_id,
         insurer_id=policy.insurer_id,
