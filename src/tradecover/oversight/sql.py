@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Date, Executable, union_all
+from sqlalchemy import ColumnElement, Date, Executable, literal, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -118,3 +118,15 @@ def _render_unindexed_sqlite(element: Unindexed, compiler: SQLCompiler, **kw: An
 def month_key(day: Any) -> ColumnElement[dt.date]:
     """A date column's calendar month as its first day: the bucket both backends group by."""
     return MonthStart(day)
+
+
+def month_of_range(day: Any, first: dt.date, last: dt.date) -> tuple[ColumnElement[dt.date], bool]:
+    """`month_key(day)` for rows dated from `first` to `last`, and whether it is a constant.
+
+    It is one when both days lie in one month: a part month's rows then need no date function each
+    (PostgreSQL's `date_trunc` costs about as much as the sum over a month's tens of thousands of daily
+    rows), and the caller leaves it out of its GROUP BY.
+    """
+    if (first.year, first.month) == (last.year, last.month):
+        return literal(first.replace(day=1), Date), True
+    return month_key(day), False

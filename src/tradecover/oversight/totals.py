@@ -28,7 +28,7 @@ from tradecover.oversight.model import (
 )
 from tradecover.oversight.period import month_end, next_month
 from tradecover.oversight.scope import EXEMPT, Audience, Scope
-from tradecover.oversight.sql import Ranges, Unindexed, month_key, read_rows
+from tradecover.oversight.sql import Ranges, Unindexed, month_of_range, read_rows
 from tradecover.oversight.totals_refresh import refresh_totals
 from tradecover.policies.model import Policy
 
@@ -90,13 +90,15 @@ def turnover_parts(
             )
         )
     daily = DailyTurnover
-    month = month_key(daily.day)
     key = (literal("") if key_of is None else key_of(daily.policy_id)).label("key")
     sums = [func.sum(getattr(daily, f"{measure}_minor")).label(measure) for measure in measures]
-    # Each run is summed per key on its own: a join to policies that follows then meets a row per policy,
-    # not one per policy and day.
-    groups = (month, daily.currency) if key_of is None else (month, daily.currency, key)
     for first, last in edges:
+        month, constant = month_of_range(daily.day, first, last)
+        # Each run is summed per key on its own: a join to policies that follows then meets a row per
+        # policy, not one per policy and day.
+        groups: list[Any] = [daily.currency] if key_of is None else [daily.currency, key]
+        if not constant:
+            groups.insert(0, month)
         parts.append(
             select(month.label("month"), daily.currency.label("currency"), key, *sums)
             .where(daily.day.between(first, last), restrict(daily.policy_id))
@@ -159,7 +161,7 @@ def buyer_rows(session: Session, scope: Scope, ranges: Ranges) -> list[MonthRow]
         for first, last in edges:
             parts.append(
                 select(
-                    month_key(daily.day),
+                    month_of_range(daily.day, first, last)[0],
                     daily.currency,
                     daily.buyer_country,
                     daily.buyer_sector,
@@ -184,7 +186,7 @@ def buyer_rows(session: Session, scope: Scope, ranges: Ranges) -> list[MonthRow]
         for first, last in edges:
             parts.append(
                 select(
-                    month_key(Shipment.shipment_date),
+                    month_of_range(Shipment.shipment_date, first, last)[0],
                     Shipment.currency,
                     Buyer.country,
                     Buyer.sector,
