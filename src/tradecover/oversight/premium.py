@@ -24,7 +24,7 @@ from tradecover.oversight.memo import in_view, memoised
 from tradecover.oversight.period import Period
 from tradecover.oversight.policy_cube import policy_cube
 from tradecover.oversight.scope import EXEMPT, Scope
-from tradecover.oversight.sql import Ranges, per_range, read_rows
+from tradecover.oversight.sql import Ranges, Unindexed, per_range, read_rows
 from tradecover.oversight.totals import turnover_rows
 from tradecover.premiums.model import CreditNote, PremiumInvoice
 
@@ -82,8 +82,9 @@ def _rows(session: Session, scope: Scope, ranges: Ranges) -> list[tuple[Any, str
     """(day or month, currency, measure, amount) of invoices, credit notes and shipments in the ranges."""
     rows: list[tuple[Any, str, str, int]] = []
     # Grouped by the day, bucketed by month afterwards: invoices go out on a few days a month, and a date
-    # function on each of some 10⁴ invoices would cost PostgreSQL more than the sums.
-    invoiced = PremiumInvoice.issued_on.label("ym")
+    # function on each of some 10⁴ invoices would cost PostgreSQL more than the sums. Not in index order:
+    # SQLite would then read a bank's few policies' invoices through the date index, not the policy one.
+    invoiced = Unindexed(PremiumInvoice.issued_on).label("ym")
     invoices = per_range(
         ranges,
         lambda first, last: (
@@ -99,7 +100,7 @@ def _rows(session: Session, scope: Scope, ranges: Ranges) -> list[tuple[Any, str
     )
     for ym, code, premium, subsidy in read_rows(session, invoices.execution_options(**EXEMPT)):
         rows += [(ym, code, WRITTEN, int(premium)), (ym, code, SUBSIDY, int(subsidy))]
-    credited = CreditNote.issued_on.label("ym")
+    credited = Unindexed(CreditNote.issued_on).label("ym")
     notes = per_range(
         ranges,
         lambda first, last: (
