@@ -81,6 +81,7 @@ class CoverBook:
         self._exposure: dict[uuid.UUID, _Steps] = {}
         self._dcl: dict[uuid.UUID, _Dcl] = defaultdict(_Dcl)
         self._dcl_on: dict[tuple[uuid.UUID, dt.date], int] = {}
+        self._dcl_amounts: dict[tuple[int, bool, bool], int] = {}
         self._rates: dict[tuple[int, int, int], tuple[int, int] | None] = {}
         self.grades: dict[uuid.UUID, tuple[int, str]] = {}
         self._load_limits(session, buyer_ids)
@@ -217,17 +218,22 @@ class CoverBook:
     def _dcl_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
         terms = self.terms(day)
         standing = self._dcl[buyer_id]
-        verdict = dcl_verdict(
-            terms.dcl,
-            barred_by_zero_limit=standing.barred,
-            purchases_paid_on_time_12m=paid_on_time(
-                standing.settled, day, terms.dcl_conditions.lookback_months
-            ),
-            has_credit_report=False,
-            min_paid_purchases=terms.dcl_conditions.min_paid_purchases,
-            credit_report_suffices=terms.dcl_conditions.credit_report_suffices,
-        )
-        return verdict.amount.minor_units
+        conditions = terms.dcl_conditions
+        count = paid_on_time(standing.settled, day, conditions.lookback_months) if standing.settled else 0
+        # The verdict turns on the terms, the bar and whether enough purchases were paid on time.
+        key = (id(terms), standing.barred, count >= conditions.min_paid_purchases)
+        amount = self._dcl_amounts.get(key)
+        if amount is None:
+            verdict = dcl_verdict(
+                terms.dcl,
+                barred_by_zero_limit=standing.barred,
+                purchases_paid_on_time_12m=count,
+                has_credit_report=False,
+                min_paid_purchases=conditions.min_paid_purchases,
+                credit_report_suffices=conditions.credit_report_suffices,
+            )
+            amount = self._dcl_amounts[key] = verdict.amount.minor_units
+        return amount
 
     def stopped_since(self, buyer_id: uuid.UUID, day: dt.date) -> dt.date | None:
         """The start of the stoppage on the buyer in force on a date (None when none is)."""

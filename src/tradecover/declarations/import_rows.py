@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from tradecover.declarations.import_report import Rejections
 from tradecover.declarations.payments import check_reference
@@ -99,8 +100,26 @@ def _header(row: Sequence[str]) -> dict[str, int]:
 
 
 def _minor(text: str, exponent: int) -> int:
+    plain = text.replace(",", "").strip()
+    whole, dot, fraction = plain.partition(".")
+    # The common form (ASCII digits, at most the currency's decimals) without a Decimal.
+    if (
+        whole.isascii()
+        and whole.isdigit()
+        and len(fraction) <= exponent
+        and (not dot or (fraction.isascii() and fraction.isdigit()))
+    ):
+        minor: int = int(whole) * 10**exponent + (int(fraction.ljust(exponent, "0")) if fraction else 0)
+    else:
+        minor = _decimal_minor(text, plain, exponent)
+    if minor <= 0:
+        raise ValueError("amount must be more than zero")
+    return minor
+
+
+def _decimal_minor(text: str, plain: str, exponent: int) -> int:
     try:
-        value = Decimal(text.replace(",", "").strip())
+        value = Decimal(plain)
     except InvalidOperation:
         raise ValueError(f"amount {text!r} is not a number") from None
     if not value.is_finite():
@@ -108,10 +127,7 @@ def _minor(text: str, exponent: int) -> int:
     scaled = value.scaleb(exponent)
     if scaled != scaled.to_integral_value():
         raise ValueError(f"amount {text} has more than {exponent} decimal places")
-    minor = int(scaled)
-    if minor <= 0:
-        raise ValueError("amount must be more than zero")
-    return minor
+    return int(scaled)
 
 
 def _date(text: str, name: str) -> dt.date:
@@ -154,20 +170,21 @@ def parse_records(
     columns = _header(header)
     width = len(header)
     exponent = minor_unit_exponent(policy.currency)
-    get = {name: columns.get(name) for name in COLUMNS}
+    # A missing optional column reads as the blank cell appended past the row's end.
+    at = _Columns(*(columns.get(name, width) for name in COLUMNS))
     rows: list[ImportRow] = []
     counted = 0
     for number, values in records:
         if number - 1 > MAX_ROWS:
             raise ValidationError(f"the file has more than {MAX_ROWS:,} rows; split it", field="file")
-        if not any(v.strip() for v in values):
+        if not "".join(values).strip():
             continue
         counted += 1
         if len(values) != width:
             rejections.add(number, f"{len(values)} fields where the header has {width}")
             continue
         try:
-            rows.append(_row(number, values, get, policy.currency, exponent))
+            rows.append(_row(number, [*values, ""], at, policy.currency, exponent))
         except ValueError as error:
             rejections.add(number, str(error))
         if number % PROGRESS_EVERY == 0:
@@ -177,31 +194,40 @@ def parse_records(
     return rows, counted
 
 
-def _cell(values: list[str], index: int | None) -> str:
-    return values[index].strip() if index is not None else ""
+class _Columns(NamedTuple):
+    """Where each column is in a row."""
+
+    record: int
+    buyer_country: int
+    buyer_registration_number: int
+    invoice_number: int
+    amount: int
+    currency: int
+    shipment_date: int
+    due_date: int
+    received_on: int
+    reference: int
 
 
-def _row(
-    number: int, values: list[str], get: dict[str, int | None], currency: str, exponent: int
-) -> ImportRow:
-    kind = _cell(values, get["record"]).lower()
+def _row(number: int, values: list[str], at: _Columns, currency: str, exponent: int) -> ImportRow:
+    kind = values[at.record].strip().lower()
     if kind not in ("shipment", "payment"):
-        raise ValueError(f"record {_cell(values, get['record'])!r} is not 'shipment' or 'payment'")
-    code = _cell(values, get["currency"]).upper()
+        raise ValueError(f"record {values[at.record].strip()!r} is not 'shipment' or 'payment'")
+    code = values[at.currency].strip().upper()
     if code != currency:
         raise ValueError(f"currency {code or '(blank)'} is not the policy currency {currency}")
-    key = (_cell(values, get["buyer_country"]).upper(), _cell(values, get["buyer_registration_number"]))
+    key = (values[at.buyer_country].strip().upper(), values[at.buyer_registration_number].strip())
     if not key[0] or not key[1]:
         raise ValueError("the buyer's country and registration number are both needed")
-    amount = _minor(_cell(values, get["amount"]), exponent)
+    amount = _minor(values[at.amount], exponent)
     if kind == "payment":
         try:
-            reference = check_reference(_cell(values, get["reference"]))
+            reference = check_reference(values[at.reference].strip())
         except ValidationError as error:
             raise ValueError(f"reference {error.message}") from None
-        received = _date(_cell(values, get["received_on"]), "received_on")
+        received = _date(values[at.received_on], "received_on")
         return ImportRow(number, True, key, amount, received, reference=reference)
-    invoice = _cell(values, get["invoice_number"])
+    invoice = values[at.invoice_number].strip()
     if not invoice or len(invoice) > MAX_INVOICE_NUMBER_LENGTH or "\x00" in invoice:
         raise ValueError(f"invoice_number must be 1 to {MAX_INVOICE_NUMBER_LENGTH} printable characters")
     return ImportRow(
@@ -209,7 +235,7 @@ def _row(
         False,
         key,
         amount,
-        _date(_cell(values, get["shipment_date"]), "shipment_date"),
+        _date(values[at.shipment_date], "shipment_date"),
         invoice_number=invoice,
-        due_date=_date(_cell(values, get["due_date"]), "due_date"),
+        due_date=_date(values[at.due_date], "due_date"),
     )
