@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tests.limits.conftest import TODAY, Book, new_buyer, usd
 
+from tradecover.db import bulk
 from tradecover.declarations import import_plan
 from tradecover.declarations.import_rows import COLUMNS
 from tradecover.declarations.imports import get_batch, import_declarations
@@ -160,14 +163,16 @@ def test_a_malformed_file_is_refused_and_nothing_is_recorded(
 def test_a_failure_part_way_through_a_file_leaves_nothing(
     db: Session, limited: Book, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(import_plan, "INSERT_CHUNK", 2)
+    # Shipments stream to the database while the next rows are judged: fail after some were written.
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setattr(import_plan, "PROGRESS_EVERY", 3)
     day, due = TODAY.isoformat(), (TODAY + dt.timedelta(days=60)).isoformat()
     other = new_buyer(db)
     content = HEADER + "".join(line(limited, "shipment", f"F-{n}", "100.00", day, due) for n in range(5))
     content += f"shipment,{other.country},{other.registration_number},G-1,5.00,USD,{day},{due},,\n"
 
     def fail_after_first_chunk(stage: str, done: int, total: int) -> None:
-        if stage == "saving" and done >= 2:
+        if stage == "judging" and done >= 3:
             raise RuntimeError("the connection dropped")
 
     savepoint = db.begin_nested()
@@ -187,3 +192,25 @@ def test_a_failure_part_way_through_a_file_leaves_nothing(
     # And the file can be sent again.
     batch = import_declarations(db, limited.exporter, limited.policy.id, "big.csv", content.encode())
     assert batch.shipments == 6
+
+
+def test_a_row_the_database_refuses_mid_stream_fails_the_import_and_leaves_nothing(
+    db: Session, limited: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    judged: list[int] = []
+
+    def broken_insured_part(amount_minor: int, *args: object) -> int:
+        # A bug that insures the fifth row for more than its amount, which the CHECK constraint refuses.
+        judged.append(amount_minor)
+        return amount_minor + 1 if len(judged) == 5 else 0
+
+    monkeypatch.setattr(import_plan, "insured_part", broken_insured_part)
+    day, due = TODAY.isoformat(), (TODAY + dt.timedelta(days=60)).isoformat()
+    content = HEADER + "".join(line(limited, "shipment", f"F-{n}", "100.00", day, due) for n in range(8))
+    savepoint = db.begin_nested()
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.CheckViolation), match="insured_range"):
+        import_declarations(db, limited.exporter, limited.policy.id, "bad.csv", content.encode())
+    savepoint.rollback()
+    assert count(db, Shipment) == 0
+    assert count(db, ImportBatch) == 0

@@ -1,7 +1,8 @@
 """Planning and saving an accepted declarations file: each row judged in date order, then inserted in bulk.
 
-Payments of a day come before its shipments, so that limits revolve within the file too; the rows are
-inserted with Core inserts in chunks, in the caller's transaction.
+Payments of a day come before its shipments, so that limits revolve within the file too. The rows are
+planned in the form the databases store (`db.bulk`) with ascending UUIDv7 ids, and written with COPY on
+PostgreSQL or one prepared INSERT on SQLite, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -14,26 +15,64 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tradecover.clock import utcnow
+from tradecover.db.bulk import RowStream, insert_rows, ordered_ids
 from tradecover.declarations.cover import CoverBook, chunked
 from tradecover.declarations.import_rows import PROGRESS_EVERY, ImportRow, Progress
 from tradecover.declarations.model import Payment, PaymentApplication, Shipment
-from tradecover.declarations.rules import CoverFacts, OpenInvoice, apply_payment, insured_part
+from tradecover.declarations.rules import OpenInvoice, apply_payment, insured_part
 from tradecover.parties.actor import Actor
 from tradecover.policies.model import Policy
 from tradecover.policies.stale import mark_stale
 
-INSERT_CHUNK = 20_000
+SHIPMENT_COLUMNS = (
+    "id",
+    "buyer_id",
+    "invoice_number",
+    "amount_minor",
+    "shipment_date",
+    "due_date",
+    "insured_minor",
+    "premium_minor",
+    "paid_minor",
+    "settled_on",
+    "max_credit_days",
+    "deadline",
+    "cover_source",
+    "cover_minor",
+    "exposure_minor",
+    "stopped_since",
+    "loss_event_on",
+)
+PAYMENT_COLUMNS = ("id", "buyer_id", "amount_minor", "received_on", "reference", "unapplied_minor")
+APPLICATION_COLUMNS = (
+    "payment_id",
+    "shipment_id",
+    "buyer_id",
+    "received_on",
+    "paid_minor",
+    "insured_released_minor",
+)
+_PAID = SHIPMENT_COLUMNS.index("paid_minor")
+_SETTLED = SHIPMENT_COLUMNS.index("settled_on")
+
+
+class _IsoDates(dict[dt.date, str]):
+    """Each date's ISO text, worked out once (a file has a few hundred distinct dates)."""
+
+    def __missing__(self, day: dt.date) -> str:
+        text = self[day] = day.isoformat()
+        return text
 
 
 @dataclass(slots=True)
 class _Open:
     """An invoice a payment in the file may settle: an earlier declared one, or one of the file."""
 
-    key: uuid.UUID
+    id_hex: str
     shipment_date: dt.date
     due_date: dt.date
     invoice_number: str
@@ -41,7 +80,8 @@ class _Open:
     insured_minor: int
     paid_minor: int
     settled_on: dt.date | None = None
-    values: dict[str, object] | None = None
+    # The planned row of a shipment of the file (its paid amount and settlement date are kept up to date).
+    row: list[object] | None = None
     touched: bool = False
 
     @property
@@ -51,12 +91,18 @@ class _Open:
 
 @dataclass(slots=True)
 class ImportPlan:
-    """The rows to insert for an accepted file, and the earlier invoices its payments touch."""
+    """An accepted file's rows (in the `*_COLUMNS` orders, storage form) still to insert once judged,
+    how many shipments it has, and the earlier invoices its payments touch."""
 
-    shipments: list[dict[str, object]] = field(default_factory=list)
-    payments: list[dict[str, object]] = field(default_factory=list)
-    applications: list[dict[str, object]] = field(default_factory=list)
-    earlier: dict[uuid.UUID, _Open] = field(default_factory=dict)
+    shipments: int = 0
+    # Shipments on buyers that also pay in the file: their rows change until the last payment is planned.
+    held: list[list[object]] = field(default_factory=list)
+    payments: list[tuple[object, ...]] = field(default_factory=list)
+    applications: list[tuple[object, ...]] = field(default_factory=list)
+    shipment_constants: dict[str, object] = field(default_factory=dict)
+    payment_constants: dict[str, object] = field(default_factory=dict)
+    application_constants: dict[str, object] = field(default_factory=dict)
+    earlier: dict[str, _Open] = field(default_factory=dict)
 
 
 def _earlier_open_invoices(
@@ -81,7 +127,7 @@ def _earlier_open_invoices(
         for row in session.execute(query):
             found[row.buyer_id].append(
                 _Open(
-                    row.id,
+                    row.id.hex,
                     row.shipment_date,
                     row.due_date,
                     row.invoice_number,
@@ -105,108 +151,125 @@ def plan_rows(
     declared_on: dt.date,
     progress: Progress,
 ) -> ImportPlan:
-    """Judge every row like a single declaration and plan the rows to insert."""
-    plan = ImportPlan()
+    """Judge every row like a single declaration; shipments are written as they are judged.
+
+    A shipment on a buyer that also pays in the file is held back (a later payment may settle it); the
+    rest stream to the database while the next rows are judged. `save_plan` writes what is held.
+    """
+    now = utcnow()
+    plan = ImportPlan(
+        shipment_constants={
+            "policy_id": policy.id,
+            "currency": policy.currency,
+            "declared_on": declared_on,
+            "declared_at": now,
+            "declared_by_user_id": actor.user_id,
+            "import_batch_id": batch_id,
+        },
+        payment_constants={
+            "policy_id": policy.id,
+            "currency": policy.currency,
+            "policyholder_id": policy.policyholder_id,
+            "insurer_id": policy.insurer_id,
+            "declared_at": now,
+            "declared_by_user_id": actor.user_id,
+            "import_batch_id": batch_id,
+        },
+        application_constants={"policy_id": policy.id},
+    )
     payer_ids = {row.buyer_id for row in rows if row.is_payment and row.buyer_id is not None}
     open_by_buyer = _earlier_open_invoices(session, policy, payer_ids)
     for invoices in open_by_buyer.values():
         for invoice in invoices:
-            plan.earlier[invoice.key] = invoice
+            plan.earlier[invoice.id_hex] = invoice
     moved: dict[uuid.UUID, int] = defaultdict(int)
-    now = utcnow()
-    common = {"policy_id": policy.id, "currency": policy.currency}
-    parties = {"policyholder_id": policy.policyholder_id, "insurer_id": policy.insurer_id}
+    iso = _IsoDates()
+    hexes = {buyer_id: buyer_id.hex for buyer_id in {row.buyer_id for row in rows} if buyer_id is not None}
     ordered = sorted(rows, key=lambda r: (r.day, not r.is_payment, r.number))
+    shipment_ids = iter(ordered_ids(sum(1 for row in ordered if not row.is_payment), now))
+    payment_ids = iter(ordered_ids(sum(1 for row in ordered if row.is_payment), now))
     total = len(ordered)
-    for done, row in enumerate(ordered, start=1):
-        buyer_id = row.buyer_id
-        assert buyer_id is not None
-        if row.is_payment:
-            _plan_payment(
-                plan,
-                row,
-                buyer_id,
-                open_by_buyer[buyer_id],
-                moved,
-                {**common, **parties},
-                batch_id,
-                actor,
-                now,
-            )
-        else:
-            assert row.due_date is not None
-            exposure = book.exposure_minor(buyer_id, row.day) + moved[buyer_id]
-            cover = book.cover(buyer_id, row.day, exposure, declared_on)
-            credit_days = (row.due_date - row.day).days
-            insured = insured_part(row.amount_minor, credit_days, row.day, declared_on, cover)
-            moved[buyer_id] += insured
-            shipment_id = uuid.uuid4()
-            values: dict[str, object] = {
-                **common,
-                "id": shipment_id,
-                "buyer_id": buyer_id,
-                "invoice_number": row.invoice_number,
-                "amount_minor": row.amount_minor,
-                "shipment_date": row.day,
-                "due_date": row.due_date,
-                "declared_on": declared_on,
-                "declared_at": now,
-                "declared_by_user_id": actor.user_id,
-                "import_batch_id": batch_id,
-                "insured_minor": insured,
-                "premium_minor": book.premium_minor(buyer_id, credit_days, insured),
-                "paid_minor": 0,
-                "settled_on": None,
-                **_facts(cover),
-            }
-            plan.shipments.append(values)
-            if payer_ids and buyer_id in payer_ids:
-                invoice = _Open(
+    # The terms of every shipment date (the policy's versions) are loaded before the stream holds the
+    # connection, which nothing else may use meanwhile.
+    for day in {row.day for row in ordered if not row.is_payment}:
+        book.terms(day)
+    mark_stale(session, {policy.id})
+    with RowStream(
+        session, Shipment.metadata.tables[Shipment.__tablename__], SHIPMENT_COLUMNS, plan.shipment_constants
+    ) as stream:
+        for done, row in enumerate(ordered, start=1):
+            buyer_id = row.buyer_id
+            assert buyer_id is not None
+            if row.is_payment:
+                _plan_payment(
+                    plan, row, next(payment_ids), hexes[buyer_id], open_by_buyer[buyer_id], moved, iso
+                )
+            else:
+                due_date = row.due_date
+                assert due_date is not None
+                day = row.day
+                exposure = book.exposure_minor(buyer_id, day) + moved[buyer_id]
+                cover = book.cover(buyer_id, day, exposure, declared_on)
+                credit_days = (due_date - day).days
+                insured = insured_part(row.amount_minor, credit_days, day, declared_on, cover)
+                moved[buyer_id] += insured
+                shipment_id = next(shipment_ids)
+                values: list[object] = [
                     shipment_id,
-                    row.day,
-                    row.due_date,
+                    hexes[buyer_id],
                     row.invoice_number,
                     row.amount_minor,
+                    iso[day],
+                    iso[due_date],
                     insured,
+                    book.premium_minor(buyer_id, credit_days, insured),
                     0,
-                    values=values,
-                )
-                bisect.insort(open_by_buyer[buyer_id], invoice, key=lambda i: i.order)
-        if done % PROGRESS_EVERY == 0:
-            progress("judging", done, total)
+                    None,
+                    cover.max_credit_days,
+                    iso[cover.deadline],
+                    cover.source.value,
+                    cover.cover_minor,
+                    cover.exposure_minor,
+                    None if cover.stopped_since is None else iso[cover.stopped_since],
+                    None if cover.loss_event_on is None else iso[cover.loss_event_on],
+                ]
+                plan.shipments += 1
+                if buyer_id not in payer_ids:
+                    stream.put(values)
+                else:
+                    plan.held.append(values)
+                    invoice = _Open(
+                        shipment_id,
+                        day,
+                        due_date,
+                        row.invoice_number,
+                        row.amount_minor,
+                        insured,
+                        0,
+                        row=values,
+                    )
+                    bisect.insort(open_by_buyer[buyer_id], invoice, key=lambda i: i.order)
+            if done % PROGRESS_EVERY == 0:
+                progress("judging", done, total)
     return plan
-
-
-def _facts(cover: CoverFacts) -> dict[str, object]:
-    return {
-        "max_credit_days": cover.max_credit_days,
-        "deadline": cover.deadline,
-        "cover_source": cover.source,
-        "cover_minor": cover.cover_minor,
-        "exposure_minor": cover.exposure_minor,
-        "stopped_since": cover.stopped_since,
-        "loss_event_on": cover.loss_event_on,
-    }
 
 
 def _plan_payment(
     plan: ImportPlan,
     row: ImportRow,
-    buyer_id: uuid.UUID,
+    payment_id: str,
+    buyer_hex: str,
     invoices: list[_Open],
     moved: dict[uuid.UUID, int],
-    common: dict[str, object],
-    batch_id: uuid.UUID,
-    actor: Actor,
-    now: dt.datetime,
+    iso: _IsoDates,
 ) -> None:
     candidates = [i for i in invoices if i.shipment_date <= row.day and i.paid_minor < i.amount_minor]
-    by_key = {i.key: i for i in candidates}
+    by_key = {i.id_hex: i for i in candidates}
     applications, unapplied = apply_payment(
         row.amount_minor,
         [
             OpenInvoice(
-                i.key,
+                i.id_hex,
                 i.shipment_date,
                 i.due_date,
                 i.invoice_number,
@@ -217,70 +280,64 @@ def _plan_payment(
             for i in candidates
         ],
     )
-    payment_id = uuid.uuid4()
-    plan.payments.append(
-        {
-            **common,
-            "id": payment_id,
-            "buyer_id": buyer_id,
-            "amount_minor": row.amount_minor,
-            "received_on": row.day,
-            "reference": row.reference,
-            "unapplied_minor": unapplied,
-            "declared_at": now,
-            "declared_by_user_id": actor.user_id,
-            "import_batch_id": batch_id,
-        }
-    )
+    received_on = iso[row.day]
+    plan.payments.append((payment_id, buyer_hex, row.amount_minor, received_on, row.reference, unapplied))
     for application in applications:
-        invoice = by_key[application.key]  # type: ignore[index]
+        invoice = by_key[cast("str", application.key)]
         invoice.paid_minor += application.paid_minor
         invoice.touched = True
         if application.settles:
             invoice.settled_on = row.day
-        if invoice.values is not None:
-            invoice.values["paid_minor"] = invoice.paid_minor
-            invoice.values["settled_on"] = invoice.settled_on
-        moved[buyer_id] -= application.insured_released_minor
+        if invoice.row is not None:
+            invoice.row[_PAID] = invoice.paid_minor
+            invoice.row[_SETTLED] = None if invoice.settled_on is None else iso[invoice.settled_on]
+        assert row.buyer_id is not None
+        moved[row.buyer_id] -= application.insured_released_minor
         plan.applications.append(
-            {
-                "payment_id": payment_id,
-                "shipment_id": invoice.key,
-                "policy_id": common["policy_id"],
-                "buyer_id": buyer_id,
-                "received_on": row.day,
-                "paid_minor": application.paid_minor,
-                "insured_released_minor": application.insured_released_minor,
-            }
+            (
+                payment_id,
+                invoice.id_hex,
+                buyer_hex,
+                received_on,
+                application.paid_minor,
+                application.insured_released_minor,
+            )
         )
     invoices[:] = [i for i in invoices if i.paid_minor < i.amount_minor]
 
 
 def save_plan(session: Session, plan: ImportPlan, progress: Progress) -> None:
-    """Insert the planned rows in chunks and update the earlier invoices the payments settle."""
-    total = len(plan.shipments) + len(plan.payments)
-    done = 0
-    rows = (*plan.shipments, *plan.payments)
-    mark_stale(session, {cast("uuid.UUID", row["policy_id"]) for row in rows})
-    for start in range(0, len(plan.shipments), INSERT_CHUNK):
-        chunk = plan.shipments[start : start + INSERT_CHUNK]
-        # Core insert into the table: the rows are complete, so the ORM's per-row bookkeeping is skipped.
-        session.execute(insert(Shipment.metadata.tables[Shipment.__tablename__]), chunk)
-        done += len(chunk)
-        progress("saving", done, total)
-    for start in range(0, len(plan.payments), INSERT_CHUNK):
-        chunk = plan.payments[start : start + INSERT_CHUNK]
-        session.execute(insert(Payment), chunk)
-        done += len(chunk)
-        progress("saving", done, total)
-    for start in range(0, len(plan.applications), INSERT_CHUNK):
-        session.execute(
-            insert(PaymentApplication.metadata.tables[PaymentApplication.__tablename__]),
-            plan.applications[start : start + INSERT_CHUNK],
-        )
+    """Insert the held shipments, the payments and their applications; update the earlier invoices."""
+    tables = Shipment.metadata.tables
+    progress("saving", 0, len(plan.held) + len(plan.payments))
+    insert_rows(
+        session,
+        tables[Shipment.__tablename__],
+        SHIPMENT_COLUMNS,
+        plan.held,
+        constants=plan.shipment_constants,
+    )
+    insert_rows(
+        session,
+        tables[Payment.__tablename__],
+        PAYMENT_COLUMNS,
+        plan.payments,
+        constants=plan.payment_constants,
+    )
+    insert_rows(
+        session,
+        tables[PaymentApplication.__tablename__],
+        APPLICATION_COLUMNS,
+        plan.applications,
+        constants=plan.application_constants,
+    )
     changed = [i for i in plan.earlier.values() if i.touched]
     if changed:
         session.execute(
             update(Shipment),
-            [{"id": i.key, "paid_minor": i.paid_minor, "settled_on": i.settled_on} for i in changed],
+            [
+                {"id": uuid.UUID(i.id_hex), "paid_minor": i.paid_minor, "settled_on": i.settled_on}
+                for i in changed
+            ],
         )
+    progress("saving", len(plan.held) + len(plan.payments), len(plan.held) + len(plan.payments))

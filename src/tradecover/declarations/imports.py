@@ -101,7 +101,7 @@ def import_declarations(
     if not rejections.rows:
         plan = plan_rows(session, actor, policy, book, rows, batch.id, today, report_progress)
         save_plan(session, plan, report_progress)
-        batch.shipments, batch.payments = len(plan.shipments), len(plan.payments)
+        batch.shipments, batch.payments = plan.shipments, len(plan.payments)
     record(
         session,
         actor_user_id=actor.user_id,
