@@ -80,8 +80,8 @@ class CoverBook:
         self._limits: dict[uuid.UUID, _Steps] = {}
         self._exposure: dict[uuid.UUID, _Steps] = {}
         self._dcl: dict[uuid.UUID, _Dcl] = defaultdict(_Dcl)
-        self._dcl_on: dict[tuple[uuid.UUID, dt.date], int] = {}
         self._dcl_amounts: dict[tuple[int, bool, bool], int] = {}
+        self._buyers: dict[uuid.UUID, BuyerCover] = {}
         self._rates: dict[tuple[int, int, int], tuple[int, int] | None] = {}
         self.grades: dict[uuid.UUID, tuple[int, str]] = {}
         self._load_limits(session, buyer_ids)
@@ -197,58 +197,41 @@ class CoverBook:
             self._deadlines[shipment_date] = deadline
         return deadline
 
+    def buyer(self, buyer_id: uuid.UUID) -> BuyerCover:
+        """The buyer's part of the book (made once), for many questions about the same buyer."""
+        found = self._buyers.get(buyer_id)
+        if found is None:
+            grade = self.grades.get(buyer_id)
+            found = self._buyers[buyer_id] = BuyerCover(
+                self,
+                self._limits.get(buyer_id, _NO_STEPS),
+                self._exposure.get(buyer_id, _NO_STEPS),
+                self._dcl[buyer_id],
+                self._stoppages.get(buyer_id, []),
+                self._loss_events.get(buyer_id, []),
+                None if grade is None else (grade[0], self._country_grades.get(grade[1], -1)),
+            )
+        return found
+
     def limit_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
         """The largest limit amount in force on the buyer on a date (zero when none)."""
-        steps = self._limits.get(buyer_id)
-        return steps.at(day) if steps is not None else 0
+        return self.buyer(buyer_id).limits.at(day)
 
     def exposure_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
         """The buyer's insured outstanding at the end of a date, from what is recorded."""
-        steps = self._exposure.get(buyer_id)
-        return steps.at(day) if steps is not None else 0
+        return self.buyer(buyer_id).exposure.at(day)
 
     def dcl_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
         """The discretionary limit usable on the buyer on a date (zero when it does not apply)."""
-        key = (buyer_id, day)
-        found = self._dcl_on.get(key)
-        if found is None:
-            found = self._dcl_on[key] = self._dcl_minor(buyer_id, day)
-        return found
-
-    def _dcl_minor(self, buyer_id: uuid.UUID, day: dt.date) -> int:
-        terms = self.terms(day)
-        standing = self._dcl[buyer_id]
-        conditions = terms.dcl_conditions
-        count = paid_on_time(standing.settled, day, conditions.lookback_months) if standing.settled else 0
-        # The verdict turns on the terms, the bar and whether enough purchases were paid on time.
-        key = (id(terms), standing.barred, count >= conditions.min_paid_purchases)
-        amount = self._dcl_amounts.get(key)
-        if amount is None:
-            verdict = dcl_verdict(
-                terms.dcl,
-                barred_by_zero_limit=standing.barred,
-                purchases_paid_on_time_12m=count,
-                has_credit_report=False,
-                min_paid_purchases=conditions.min_paid_purchases,
-                credit_report_suffices=conditions.credit_report_suffices,
-            )
-            amount = self._dcl_amounts[key] = verdict.amount.minor_units
-        return amount
+        return self.buyer(buyer_id).dcl_minor(day)
 
     def stopped_since(self, buyer_id: uuid.UUID, day: dt.date) -> dt.date | None:
         """The start of the stoppage on the buyer in force on a date (None when none is)."""
-        for stoppage in self._stoppages.get(buyer_id, ()):
-            if stoppage.in_force_on(day):
-                return stoppage.since
-        return None
+        return self.buyer(buyer_id).stopped_since(day)
 
     def loss_event_on(self, buyer_id: uuid.UUID, known_on: dt.date | None = None) -> dt.date | None:
         """The earliest loss event on the buyer known by a date (any date when None)."""
-        for event_on in self._loss_events.get(buyer_id, ()):
-            if known_on is None or event_on <= known_on:
-                return event_on
-            break
-        return None
+        return self.buyer(buyer_id).loss_event_on(known_on)
 
     def cover(
         self,
@@ -258,35 +241,33 @@ class CoverBook:
         declared_on: dt.date | None = None,
     ) -> CoverFacts:
         """The cover facts of a shipment on the buyer, given its exposure before the shipment."""
-        terms = self.terms(shipment_date)
-        limit = self.limit_minor(buyer_id, shipment_date)
-        if limit > 0:
-            source, amount = CoverSource.LIMIT, limit
-        else:
-            dcl = self.dcl_minor(buyer_id, shipment_date)
-            source, amount = (CoverSource.DCL, dcl) if dcl > 0 else (CoverSource.NONE, 0)
-        return CoverFacts(
-            max_credit_days=terms.max_credit_period_days,
-            deadline=self.deadline(shipment_date),
-            source=source,
-            cover_minor=amount,
-            exposure_minor=exposure_minor,
-            stopped_since=self.stopped_since(buyer_id, shipment_date),
-            loss_event_on=self.loss_event_on(buyer_id, declared_on),
-        )
+        return self.buyer(buyer_id).cover(shipment_date, exposure_minor, declared_on)
 
     def premium_minor(self, buyer_id: uuid.UUID, credit_days: int, insured_minor: int) -> int | None:
         """The premium on an insured part (rounded half up once); None when the table cannot rate it."""
-        if self.grid is None:
-            return None
-        grade, country = self.grades[buyer_id]
-        key = (grade, self._country_grades.get(country, -1), credit_days)
-        ratio = self._rates[key] if key in self._rates else self._rate(key)
-        if ratio is None:
-            return None
-        # insured × rate, half up to the minor unit, in exact integers: rate = numerator / denominator.
-        numerator, denominator = ratio
-        return (2 * insured_minor * numerator + denominator) // (2 * denominator)
+        return self.buyer(buyer_id).premium_minor(credit_days, insured_minor)
+
+    def dcl_amount(self, terms: PolicyTerms, standing: _Dcl, paid_on_time_count: int) -> int:
+        """The DCL amount under the terms for a buyer's standing and purchases paid on time."""
+        conditions = terms.dcl_conditions
+        # The verdict turns on the terms, the bar and whether enough purchases were paid on time.
+        key = (id(terms), standing.barred, paid_on_time_count >= conditions.min_paid_purchases)
+        amount = self._dcl_amounts.get(key)
+        if amount is None:
+            verdict = dcl_verdict(
+                terms.dcl,
+                barred_by_zero_limit=standing.barred,
+                purchases_paid_on_time_12m=paid_on_time_count,
+                has_credit_report=False,
+                min_paid_purchases=conditions.min_paid_purchases,
+                credit_report_suffices=conditions.credit_report_suffices,
+            )
+            amount = self._dcl_amounts[key] = verdict.amount.minor_units
+        return amount
+
+    def rate_ratio(self, key: tuple[int, int, int]) -> tuple[int, int] | None:
+        """The effective rate as numerator and denominator for (grade, country grade, credit days)."""
+        return self._rates[key] if key in self._rates else self._rate(key)
 
     def _rate(self, key: tuple[int, int, int]) -> tuple[int, int] | None:
         assert self.grid is not None
@@ -298,3 +279,83 @@ class CoverBook:
         rate = effective_rate(base, self.policy.rate_adjustment, Rate(self.policy.preferential_discount))
         self._rates[key] = rate.as_integer_ratio()
         return self._rates[key]
+
+
+_NO_STEPS = _Steps()
+
+
+class BuyerCover:
+    """One buyer's part of a `CoverBook`, looked up once: what a file of many rows on the buyer asks."""
+
+    __slots__ = ("_book", "_dcl_on", "dcl", "exposure", "grades", "limits", "loss_events", "stoppages")
+
+    def __init__(
+        self,
+        book: CoverBook,
+        limits: _Steps,
+        exposure: _Steps,
+        dcl: _Dcl,
+        stoppages: list[BuyerStoppage],
+        loss_events: list[dt.date],
+        grades: tuple[int, int] | None,
+    ) -> None:
+        self._book = book
+        self.limits, self.exposure, self.dcl = limits, exposure, dcl
+        self.stoppages, self.loss_events, self.grades = stoppages, loss_events, grades
+        self._dcl_on: dict[dt.date, int] = {}
+
+    def dcl_minor(self, day: dt.date) -> int:
+        """The discretionary limit usable on the buyer on a date (zero when it does not apply)."""
+        found = self._dcl_on.get(day)
+        if found is None:
+            terms = self._book.terms(day)
+            settled = self.dcl.settled
+            lookback = terms.dcl_conditions.lookback_months
+            count = paid_on_time(settled, day, lookback) if settled else 0
+            found = self._dcl_on[day] = self._book.dcl_amount(terms, self.dcl, count)
+        return found
+
+    def stopped_since(self, day: dt.date) -> dt.date | None:
+        """The start of the stoppage on the buyer in force on a date (None when none is)."""
+        for stoppage in self.stoppages:
+            if stoppage.in_force_on(day):
+                return stoppage.since
+        return None
+
+    def loss_event_on(self, known_on: dt.date | None = None) -> dt.date | None:
+        """The earliest loss event on the buyer known by a date (any date when None)."""
+        for event_on in self.loss_events:
+            if known_on is None or event_on <= known_on:
+                return event_on
+            break
+        return None
+
+    def cover(self, shipment_date: dt.date, exposure_minor: int, declared_on: dt.date | None) -> CoverFacts:
+        """The cover facts of a shipment on the buyer, given its exposure before the shipment."""
+        book = self._book
+        limit = self.limits.at(shipment_date)
+        if limit > 0:
+            source, amount = CoverSource.LIMIT, limit
+        else:
+            dcl = self.dcl_minor(shipment_date)
+            source, amount = (CoverSource.DCL, dcl) if dcl > 0 else (CoverSource.NONE, 0)
+        return CoverFacts(
+            max_credit_days=book.terms(shipment_date).max_credit_period_days,
+            deadline=book.deadline(shipment_date),
+            source=source,
+            cover_minor=amount,
+            exposure_minor=exposure_minor,
+            stopped_since=self.stopped_since(shipment_date) if self.stoppages else None,
+            loss_event_on=self.loss_event_on(declared_on) if self.loss_events else None,
+        )
+
+    def premium_minor(self, credit_days: int, insured_minor: int) -> int | None:
+        """The premium on an insured part (rounded half up once); None when the table cannot rate it."""
+        if self._book.grid is None or self.grades is None:
+            return None
+        ratio = self._book.rate_ratio((*self.grades, credit_days))
+        if ratio is None:
+            return None
+        # insured × rate, half up to the minor unit, in exact integers: rate = numerator / denominator.
+        numerator, denominator = ratio
+        return (2 * insured_minor * numerator + denominator) // (2 * denominator)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.clock import utcnow
 from tradecover.db.bulk import RowStream, insert_rows, ordered_ids
-from tradecover.declarations.cover import CoverBook, chunked
+from tradecover.declarations.cover import BuyerCover, CoverBook, chunked
 from tradecover.declarations.import_rows import PROGRESS_EVERY, ImportRow, Progress
 from tradecover.declarations.model import Payment, PaymentApplication, Shipment
 from tradecover.declarations.rules import OpenInvoice, apply_payment, insured_part
@@ -87,6 +87,19 @@ class _Open:
     @property
     def order(self) -> tuple[dt.date, dt.date, str]:
         return (self.shipment_date, self.due_date, self.invoice_number)
+
+
+@dataclass(slots=True)
+class _Buyer:
+    """A buyer of the file as its rows are judged."""
+
+    cover: BuyerCover
+    id_hex: str
+    pays: bool
+    # Its open invoices a payment may settle (only for a buyer that pays in the file), oldest first.
+    open: list[_Open]
+    # Insured outstanding added by the file's shipments so far, less what its payments freed.
+    moved: int = 0
 
 
 @dataclass(slots=True)
@@ -182,9 +195,12 @@ def plan_rows(
     for invoices in open_by_buyer.values():
         for invoice in invoices:
             plan.earlier[invoice.id_hex] = invoice
-    moved: dict[uuid.UUID, int] = defaultdict(int)
     iso = _IsoDates()
-    hexes = {buyer_id: buyer_id.hex for buyer_id in {row.buyer_id for row in rows} if buyer_id is not None}
+    buyers = {
+        buyer_id: _Buyer(book.buyer(buyer_id), buyer_id.hex, buyer_id in payer_ids, open_by_buyer[buyer_id])
+        for buyer_id in {row.buyer_id for row in rows}
+        if buyer_id is not None
+    }
     ordered = sorted(rows, key=lambda r: (r.day, not r.is_payment, r.number))
     shipment_ids = iter(ordered_ids(sum(1 for row in ordered if not row.is_payment), now))
     payment_ids = iter(ordered_ids(sum(1 for row in ordered if row.is_payment), now))
@@ -198,31 +214,28 @@ def plan_rows(
         session, Shipment.metadata.tables[Shipment.__tablename__], SHIPMENT_COLUMNS, plan.shipment_constants
     ) as stream:
         for done, row in enumerate(ordered, start=1):
-            buyer_id = row.buyer_id
-            assert buyer_id is not None
+            assert row.buyer_id is not None
+            buyer = buyers[row.buyer_id]
             if row.is_payment:
-                _plan_payment(
-                    plan, row, next(payment_ids), hexes[buyer_id], open_by_buyer[buyer_id], moved, iso
-                )
+                _plan_payment(plan, row, next(payment_ids), buyer, iso)
             else:
                 due_date = row.due_date
                 assert due_date is not None
                 day = row.day
-                exposure = book.exposure_minor(buyer_id, day) + moved[buyer_id]
-                cover = book.cover(buyer_id, day, exposure, declared_on)
+                cover = buyer.cover.cover(day, buyer.cover.exposure.at(day) + buyer.moved, declared_on)
                 credit_days = (due_date - day).days
                 insured = insured_part(row.amount_minor, credit_days, day, declared_on, cover)
-                moved[buyer_id] += insured
+                buyer.moved += insured
                 shipment_id = next(shipment_ids)
                 values: list[object] = [
                     shipment_id,
-                    hexes[buyer_id],
+                    buyer.id_hex,
                     row.invoice_number,
                     row.amount_minor,
                     iso[day],
                     iso[due_date],
                     insured,
-                    book.premium_minor(buyer_id, credit_days, insured),
+                    buyer.cover.premium_minor(credit_days, insured),
                     0,
                     None,
                     cover.max_credit_days,
@@ -234,7 +247,7 @@ def plan_rows(
                     None if cover.loss_event_on is None else iso[cover.loss_event_on],
                 ]
                 plan.shipments += 1
-                if buyer_id not in payer_ids:
+                if not buyer.pays:
                     stream.put(values)
                 else:
                     plan.held.append(values)
@@ -248,22 +261,14 @@ def plan_rows(
                         0,
                         row=values,
                     )
-                    bisect.insort(open_by_buyer[buyer_id], invoice, key=lambda i: i.order)
+                    bisect.insort(buyer.open, invoice, key=lambda i: i.order)
             if done % PROGRESS_EVERY == 0:
                 progress("judging", done, total)
     return plan
 
 
-def _plan_payment(
-    plan: ImportPlan,
-    row: ImportRow,
-    payment_id: str,
-    buyer_hex: str,
-    invoices: list[_Open],
-    moved: dict[uuid.UUID, int],
-    iso: _IsoDates,
-) -> None:
-    candidates = [i for i in invoices if i.shipment_date <= row.day and i.paid_minor < i.amount_minor]
+def _plan_payment(plan: ImportPlan, row: ImportRow, payment_id: str, buyer: _Buyer, iso: _IsoDates) -> None:
+    candidates = [i for i in buyer.open if i.shipment_date <= row.day and i.paid_minor < i.amount_minor]
     by_key = {i.id_hex: i for i in candidates}
     applications, unapplied = apply_payment(
         row.amount_minor,
@@ -281,7 +286,7 @@ def _plan_payment(
         ],
     )
     received_on = iso[row.day]
-    plan.payments.append((payment_id, buyer_hex, row.amount_minor, received_on, row.reference, unapplied))
+    plan.payments.append((payment_id, buyer.id_hex, row.amount_minor, received_on, row.reference, unapplied))
     for application in applications:
         invoice = by_key[cast("str", application.key)]
         invoice.paid_minor += application.paid_minor
@@ -291,19 +296,18 @@ def _plan_payment(
         if invoice.row is not None:
             invoice.row[_PAID] = invoice.paid_minor
             invoice.row[_SETTLED] = None if invoice.settled_on is None else iso[invoice.settled_on]
-        assert row.buyer_id is not None
-        moved[row.buyer_id] -= application.insured_released_minor
+        buyer.moved -= application.insured_released_minor
         plan.applications.append(
             (
                 payment_id,
                 invoice.id_hex,
-                buyer_hex,
+                buyer.id_hex,
                 received_on,
                 application.paid_minor,
                 application.insured_released_minor,
             )
         )
-    invoices[:] = [i for i in invoices if i.paid_minor < i.amount_minor]
+    buyer.open[:] = [i for i in buyer.open if i.paid_minor < i.amount_minor]
 
 
 def save_plan(session: Session, plan: ImportPlan, progress: Progress) -> None:
