@@ -72,6 +72,46 @@ def test_a_file_of_shipments_and_payments_is_imported_with_limits_revolving_insi
     assert progress[-1][0] == "saving"
 
 
+def test_imported_rows_read_back_like_a_declared_shipment(db: Session, limited: Book) -> None:
+    due = TODAY + dt.timedelta(days=60)
+    declared = declare_shipment(
+        db,
+        limited.exporter,
+        limited.policy.id,
+        ShipmentDeclaration(limited.buyer.id, "ONE", usd(1_000), TODAY, due),
+    )
+    content = HEADER + line(limited, "shipment", "FILE", "1000.00", TODAY.isoformat(), due.isoformat())
+    batch = import_declarations(db, limited.exporter, limited.policy.id, "one.csv", content.encode())
+    db.expire_all()
+    one, filed = (
+        db.scalars(select(Shipment).where(Shipment.invoice_number == n)).one() for n in ("ONE", "FILE")
+    )
+    assert filed.id.version == 7
+    assert filed.import_batch_id == batch.id
+    assert filed.declared_by_user_id == limited.exporter.user_id
+    assert filed.declared_at == one.declared_at == dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
+    same = (
+        "policy_id",
+        "buyer_id",
+        "currency",
+        "shipment_date",
+        "due_date",
+        "declared_on",
+        "max_credit_days",
+        "deadline",
+        "cover_source",
+        "cover_minor",
+        "stopped_since",
+        "loss_event_on",
+        "paid_minor",
+        "settled_on",
+        "premium_minor",
+    )
+    assert {name: getattr(filed, name) for name in same} == {name: getattr(one, name) for name in same}
+    # The second shipment finds the first one's insured part outstanding.
+    assert (filed.exposure_minor, filed.insured_minor) == (declared.insured_minor, 100_000)
+
+
 def test_payments_in_a_file_settle_earlier_declared_invoices_oldest_first(db: Session, limited: Book) -> None:
     # Shipped the same day: the one due first is the oldest.
     for number, credit_days in (("A-1", 30), ("A-2", 20)):

@@ -1,7 +1,7 @@
 """Inserting many complete rows at once, the fastest way each database offers, in the session's transaction.
 
 PostgreSQL gets `COPY … FROM STDIN` (psycopg writes each row in C); SQLite gets one prepared INSERT run
-by the driver's `executemany` in a writer thread. Rows can be streamed (`RowStream`) while the caller
+by the driver's `executemany` in chunks. Rows can be streamed (`RowStream`) while the caller
 prepares the next ones. Either way SQLAlchemy's per-value parameter processing is skipped, so the
 per-row values must already be in the form both databases store and parse alike: ids as 32-digit hex
 strings, dates as ISO text, enums as their values, integers, strings and None. Values common to every
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import queue
-import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
@@ -56,12 +54,12 @@ def ordered_ids(count: int, now: dt.datetime | None = None) -> list[str]:
 
 
 class RowStream:
-    """Rows handed over one by one, written while the caller works on the next ones.
+    """Rows handed over one by one and written as they come, in the transaction of the session.
 
     PostgreSQL: the COPY is open from the start, so the server inserts (and checks the foreign keys of)
-    the rows already sent while the caller prepares more. SQLite: full chunks go to a writer thread whose
-    `executemany` lets go of the GIL while SQLite steps. The caller must not use the session while the
-    stream is open; `close` waits for the last rows and raises what went wrong in the writer.
+    the rows already sent while the caller prepares more. SQLite: each full chunk goes to `executemany`
+    (a writer thread gained nothing: binding each row needs the GIL back). The caller must not use the
+    session while the stream is open.
     """
 
     def __init__(
@@ -85,12 +83,10 @@ class RowStream:
         assert driver is not None
         self.count = 0
         self._chunk: list[tuple[Any, ...]] = []
-        self._failed: list[BaseException] = []
         self._exits = ExitStack()
         if dialect.name == "postgresql":
             cursor = self._exits.enter_context(driver.cursor())
             self._copy = self._exits.enter_context(cursor.copy(f"COPY {target} FROM STDIN"))
-            self._writer: threading.Thread | None = None
             return
         self._copy = None
         # Table and column names come from the metadata (checked above); the values are bound.
@@ -99,9 +95,8 @@ class RowStream:
         # A page cache large enough for the indexes being filled (SQLite's default is 2 MB); put back after.
         self._cache_pages = int(self._cursor.execute("PRAGMA cache_size").fetchone()[0])
         self._cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-        self._chunks: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=2)
-        self._writer = threading.Thread(target=self._write_chunks, name="bulk-insert", daemon=True)
-        self._writer.start()
+        self._exits.callback(self._cursor.close)
+        self._exits.callback(self._cursor.execute, f"PRAGMA cache_size = {self._cache_pages}")
 
     def put(self, row: Sequence[Any]) -> None:
         """Add one row (values in the stream's column order, without the constants)."""
@@ -114,40 +109,18 @@ class RowStream:
         self.count += 1
 
     def _hand_over(self) -> None:
-        if self._failed:
-            raise self._failed[0]
-        self._chunks.put(self._chunk)
+        self._cursor.executemany(self._statement, self._chunk)
         self._chunk = []
-
-    def _write_chunks(self) -> None:
-        while (chunk := self._chunks.get()) is not None:
-            if self._failed:
-                continue
-            try:
-                self._cursor.executemany(self._statement, chunk)
-            except BaseException as error:  # handed to the caller's thread by close()
-                self._failed.append(error)
 
     def close(self, error: BaseException | None = None) -> None:
-        """Write what is left and finish; on the caller's error, stop the writer and write nothing more."""
-        if self._writer is None:
-            self._exits.__exit__(
-                type(error) if error else None, error, error.__traceback__ if error else None
-            )
-            return
-        if error is None and self._chunk:
-            self._chunks.put(self._chunk)
-        self._chunk = []
-        if error is not None:
-            self._failed.append(error)
-        self._chunks.put(None)
-        self._writer.join()
-        try:
-            self._cursor.execute(f"PRAGMA cache_size = {self._cache_pages}")
-        finally:
-            self._cursor.close()
-        if error is None and self._failed:
-            raise self._failed[0]
+        """Write what is left and finish; after the caller's error, write nothing more."""
+        if error is None:
+            if self._chunk:
+                self._hand_over()
+            self._exits.close()
+        else:
+            self._chunk = []
+            self._exits.__exit__(type(error), error, error.__traceback__)
 
     def __enter__(self) -> RowStream:
         return self
