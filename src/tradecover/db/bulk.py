@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 # Rows handed to SQLite's executemany at a time.
 CHUNK = 20_000
-# SQLite's page cache while it fills a table's indexes (KiB).
-SQLITE_CACHE_KIB = 256 * 1024
+# SQLite's page cache while it fills a table's indexes (KiB): the indexes of a million shipments. Pages
+# are taken only as needed, and putting the old size back afterwards frees them.
+SQLITE_CACHE_KIB = 1024 * 1024
 
 _RANDOM_BITS = 74
 _LOW_BITS = 62
