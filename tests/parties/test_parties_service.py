@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.audit.model import AuditEvent
+from tradecover.clock import FixedClock, set_clock
 from tradecover.db.tenancy import set_tenant
 from tradecover.errors import AuthenticationRequired, Conflict, NotFound, PermissionDenied, ValidationError
 from tradecover.money import Money
@@ -150,6 +153,26 @@ def test_an_api_key_is_shown_once_stored_hashed_and_stops_working_when_revoked(d
 def test_malformed_or_unknown_api_keys_are_refused(db: Session, token: str) -> None:
     with pytest.raises(AuthenticationRequired):
         service.authenticate_api_key(db, token)
+
+
+def test_an_api_keys_last_use_is_written_at_most_once_a_minute(db: Session) -> None:
+    start = dt.datetime(2026, 6, 15, 9, 0, tzinfo=dt.UTC)
+    clock = FixedClock(start)
+    previous = set_clock(clock)
+    try:
+        actor = service.actor_for(_user(db, _exporter(db), "li@yiwu-lanterns.cn"))
+        key, token = service.issue_api_key(db, actor, "ERP integration")
+        assert key.last_used_at is None
+        service.authenticate_api_key(db, token)
+        assert key.last_used_at == start
+        clock.advance(dt.timedelta(seconds=59))
+        service.authenticate_api_key(db, token)
+        assert key.last_used_at == start
+        clock.advance(dt.timedelta(seconds=1))
+        service.authenticate_api_key(db, token)
+        assert key.last_used_at == start + dt.timedelta(minutes=1)
+    finally:
+        set_clock(previous)
 
 
 def test_another_organisations_users_and_keys_are_not_found(db: Session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -285,6 +286,9 @@ def revoke_api_key(session: Session, actor: Actor, key_id: uuid.UUID) -> ApiKey:
     return key
 
 
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
 def authenticate_api_key(session: Session, token: str) -> Actor:
     """The actor behind a presented API key; AuthenticationRequired when unknown or revoked."""
     prefix = parse_api_key_prefix(token)
@@ -298,5 +302,8 @@ def authenticate_api_key(session: Session, token: str) -> Actor:
     user = key.user
     if not user.is_active or not user.organisation.is_active:
         raise AuthenticationRequired("the API key's user is deactivated")
-    key.last_used_at = utcnow()
+    now = utcnow()
+    # Recorded to the minute: a key in steady use would otherwise write its row on every request.
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+        key.last_used_at = now
     return actor_for(user)
