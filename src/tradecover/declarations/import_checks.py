@@ -65,6 +65,8 @@ def check_dates(
 ) -> None:
     """Reject rows whose dates or credit period the policy does not allow."""
     covered_on: dict[dt.date, bool] = {}
+    # Read once: attributes of a mapped object cost a descriptor call each.
+    period_start, currency = policy.period_start, policy.currency
     for row in rows:
         if row.number in rejections.rows:
             continue
@@ -72,7 +74,7 @@ def check_dates(
             if row.is_payment:
                 if row.day > today:
                     raise ValidationError(f"{row.day.isoformat()} is in the future", field="received_on")
-                if row.day < policy.period_start:
+                if row.day < period_start:
                     raise ValidationError(
                         f"{row.day.isoformat()} is before the policy starts", field="received_on"
                     )
@@ -86,7 +88,7 @@ def check_dates(
                     f"{row.day.isoformat()} is outside the policy's cover", field="shipment_date"
                 )
             facts = ShipmentFacts(
-                row.invoice_number, policy.currency, row.amount_minor, row.day, row.due_date, today
+                row.invoice_number, currency, row.amount_minor, row.day, row.due_date, today
             )
             check_shipment(
                 facts, max_credit_days_with_consent=book.terms(row.day).max_credit_period_with_consent_days

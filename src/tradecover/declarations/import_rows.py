@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -132,9 +133,15 @@ def _decimal_minor(text: str, plain: str, exponent: int) -> int:
 
 def _date(text: str, name: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        return _day(text)
     except ValueError:
         raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(text: str) -> dt.date:
+    # A file has a few hundred distinct dates over many rows.
+    return dt.date.fromisoformat(text.strip())
 
 
 def parse_csv(
