@@ -9,10 +9,11 @@ seen the facts of.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import ForeignKey, Integer
+from sqlalchemy import Executable, ForeignKey, Integer, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -35,11 +36,18 @@ def mark_stale(session: Session, policy_ids: Iterable[uuid.UUID]) -> None:
     ids = sorted(set(policy_ids))
     if not ids:
         return
-    dialect = session.get_bind().dialect.name
+    statement = _upsert(session.get_bind().dialect.name)
+    session.execute(statement, [{"policy_id": policy_id} for policy_id in ids])
+
+
+@functools.cache
+def _upsert(dialect: str) -> Executable:
+    # Built once, on the table rather than the mapped class: a Core upsert skips the ORM's bulk
+    # machinery and the statement's construction, which cost more than the upsert itself (every shipment,
+    # payment and limit event marks its policy).
+    table = StalePolicy.metadata.tables[StalePolicy.__tablename__]
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(StalePolicy).values([{"policy_id": policy_id, "changes": 1} for policy_id in ids])
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[StalePolicy.policy_id], set_={"changes": StalePolicy.changes + 1}
-        )
+    statement = insert(table).values(policy_id=bindparam("policy_id"), changes=1)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.policy_id], set_={"changes": table.c.changes + 1}
     )
