@@ -85,18 +85,25 @@ class RowStream:
         self.count = 0
         self._chunk: list[tuple[Any, ...]] = []
         self._exits = ExitStack()
-        if dialect.name == "postgresql":
+        try:
+            self._open(dialect.name, driver, target, len(names))
+        except BaseException:
+            self._exits.close()  # the cursor opened before the failure
+            raise
+
+    def _open(self, dialect: str, driver: Any, target: str, width: int) -> None:
+        if dialect == "postgresql":
             cursor = self._exits.enter_context(driver.cursor())
             self._copy = self._exits.enter_context(cursor.copy(f"COPY {target} FROM STDIN"))
             return
         self._copy = None
-        # Table and column names come from the metadata (checked above); the values are bound.
-        self._statement = f"INSERT INTO {target} VALUES ({', '.join('?' * len(names))})"  # noqa: S608
+        # Table and column names come from the metadata (checked in __init__); the values are bound.
+        self._statement = f"INSERT INTO {target} VALUES ({', '.join('?' * width)})"  # noqa: S608
         self._cursor = driver.cursor()
+        self._exits.callback(self._cursor.close)
         # A page cache large enough for the indexes being filled (SQLite's default is 2 MB); put back after.
         self._cache_pages = int(self._cursor.execute("PRAGMA cache_size").fetchone()[0])
         self._cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-        self._exits.callback(self._cursor.close)
         self._exits.callback(self._cursor.execute, f"PRAGMA cache_size = {self._cache_pages}")
 
     def put(self, row: Sequence[Any]) -> None:

@@ -351,8 +351,11 @@ class BuyerCover:
 
     def premium_minor(self, credit_days: int, insured_minor: int) -> int | None:
         """The premium on an insured part (rounded half up once); None when the table cannot rate it."""
-        if self._book.grid is None or self.grades is None:
+        if self._book.grid is None:
             return None
+        if self.grades is None:
+            # Every buyer of the book is read from the registry; one without grades is a caller's bug.
+            raise LookupError("the buyer is not in the cover book")
         ratio = self._book.rate_ratio((*self.grades, credit_days))
         if ratio is None:
             return None
