@@ -37,7 +37,9 @@ def mark_stale(session: Session, policy_ids: Iterable[uuid.UUID]) -> None:
     if not ids:
         return
     statement = _upsert(session.get_bind().dialect.name)
-    session.execute(statement, [{"policy_id": policy_id} for policy_id in ids])
+    # On the connection, not the session: the mark needs no flush of the pending objects first.
+    rows = [{"policy_id": policy_id} for policy_id in ids]
+    session.connection().execute(statement, rows[0] if len(rows) == 1 else rows)
 
 
 @functools.cache
