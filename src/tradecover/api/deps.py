@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request, Response
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.db.session import commit
 from tradecover.db.tenancy import Tenant, set_tenant
+from tradecover.db.turns import request_turn
 from tradecover.errors import AuthenticationRequired, ValidationError
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import User
@@ -34,7 +35,16 @@ def session_maker(request: Request) -> sessionmaker[Session]:
     return cast("sessionmaker[Session]", request.app.state.sessions)
 
 
-def transaction(request: Request) -> Iterator[Session]:
+async def database_turn(request: Request) -> AsyncIterator[None]:
+    """The request's turn at an SQLite database, waited for before any worker thread is taken."""
+    async with request_turn(session_maker(request)):
+        yield
+
+
+Turn = Annotated[None, Depends(database_turn, scope="function")]
+
+
+def transaction(request: Request, _turn: Turn) -> Iterator[Session]:
     """One request = one unit of work: committed when the endpoint returns, rolled back on any error.
 
     Used with scope="function", so the commit runs before the response is sent and a failed commit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from tradecover.alerts.service import unread_count
 from tradecover.db.session import commit
 from tradecover.db.tenancy import set_tenant
+from tradecover.db.turns import request_turn
 from tradecover.parties.actor import Actor
 from tradecover.parties.model import User
 from tradecover.parties.service import actor_for, load_signed_in_user
@@ -28,7 +29,15 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
-def open_work(request: Request) -> Iterator[Session]:
+async def database_turn(request: Request) -> AsyncIterator[None]:
+    """The request's turn at an SQLite database, waited for before any worker thread is taken."""
+    async with request_turn(request.app.state.sessions):
+        yield
+
+
+def open_work(
+    request: Request, _turn: Annotated[None, Depends(database_turn, scope="function")]
+) -> Iterator[Session]:
     """One request, one transaction: committed after the handler returns, before the response is sent.
 
     The session starts without a tenant, so it can read nothing tenant-owned until the signed-in user

@@ -9,9 +9,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from tradecover import __version__
 from tradecover.api.deps import KeyFirstRoute, session_maker
+from tradecover.db.turns import request_turn
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["health"])
 
@@ -30,12 +33,21 @@ class Health(BaseModel):
     responses={503: {"model": Health, "description": "The database cannot be reached."}},
     summary="Service health",
 )
-def health(request: Request) -> Health | JSONResponse:
+async def health(request: Request) -> Health | JSONResponse:
     """Answer ok when the database takes a trivial query; 503 otherwise."""
-    try:
-        with session_maker(request)() as session:
-            session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
+    sessions = session_maker(request)
+    async with request_turn(sessions):  # as every request's unit of work does (see db/turns.py)
+        reachable = await run_in_threadpool(_database_answers, sessions)
+    if not reachable:
         down = Health(status="unavailable", version=__version__, database="unavailable")
         return JSONResponse(down.model_dump(), status_code=503)
     return Health(status="ok", version=__version__, database="ok")
+
+
+def _database_answers(sessions: sessionmaker[Session]) -> bool:
+    try:
+        with sessions() as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
