@@ -8,8 +8,11 @@ not a skip. After each such test the ledger reconciliation runs on what the test
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, text
@@ -67,6 +70,20 @@ def fresh_database_url(backend: str, name: str, tmp_dir: Path) -> str:
     if base is None:
         pytest.skip(f"PostgreSQL tests need {POSTGRES_URL_VAR}")
     return create_postgres_database(base, name)
+
+
+@contextmanager
+def own_database(backend: str, tmp_dir: Path, prefix: str, **options: Any) -> Iterator[Engine]:
+    """A migrated database of the backend for one test alone, whose transactions really commit."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(fresh_database_url(backend, name, tmp_dir), **options)
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        if backend == "postgresql":
+            drop_postgres_database(postgres_base_url() or "", name)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
-from tests.conftest import BACKENDS, drop_postgres_database, fresh_database_url, postgres_base_url
+from tests.conftest import BACKENDS, own_database
 from tests.limits.conftest import open_book, usd
 
 from tradecover.claims.overdue_model import Overdue
 from tradecover.claims.overdues import report_overdue
 from tradecover.clock import FixedClock, set_clock
-from tradecover.db.engine import make_engine
-from tradecover.db.migrate import upgrade
 from tradecover.db.session import session_factory, unit_of_work
 from tradecover.db.tenancy import Tenant
 from tradecover.declarations.service import ShipmentDeclaration, declare_shipment
@@ -42,13 +38,8 @@ def clock() -> Iterator[FixedClock]:
 @pytest.fixture(params=BACKENDS)
 def committed_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated database of its own for one test, whose transactions really commit."""
-    name = f"tradecover_overdue_race_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    engine = make_engine(fresh_database_url(request.param, name, tmp_path))
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(postgres_base_url() or "", name)
+    with own_database(request.param, tmp_path, "tradecover_overdue_race") as engine:
+        yield engine
 
 
 def test_racing_reports_of_one_invoice_leave_one_report(committed_engine: Engine, clock: FixedClock) -> None:

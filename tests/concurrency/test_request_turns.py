@@ -9,8 +9,6 @@ threads). Here the pool has two threads and, on PostgreSQL, two connections, and
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,13 +20,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import NullPool, QueuePool
-from tests.conftest import BACKENDS, drop_postgres_database, fresh_database_url, postgres_base_url
+from tests.conftest import BACKENDS, own_database
 from tests.web.conftest import PASSWORD, csrf_of, web_settings
 
 from tradecover.api.app import create_api
 from tradecover.db import engine as engines
 from tradecover.db.engine import make_engine
-from tradecover.db.migrate import upgrade
 from tradecover.db.session import session_factory, unit_of_work
 from tradecover.db.tenancy import Tenant
 from tradecover.db.turns import connections_for_requests
@@ -49,15 +46,9 @@ def small_engine(
 ) -> Iterator[Engine]:
     """A migrated database of its own with two pooled connections (PostgreSQL), and short waits."""
     monkeypatch.setattr(engines, "WRITER_WAIT_S", WAIT_S)
-    name = f"tradecover_turns_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    url = fresh_database_url(request.param, name, tmp_path)
     options = {} if request.param == "sqlite" else {"pool_size": CONNECTIONS, "max_overflow": 0}
-    engine = make_engine(url, pool_timeout=WAIT_S, **options)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(postgres_base_url() or "", name)
+    with own_database(request.param, tmp_path, "tradecover_turns", pool_timeout=WAIT_S, **options) as engine:
+        yield engine
 
 
 def _token(engine: Engine) -> str:

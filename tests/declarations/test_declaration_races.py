@@ -8,19 +8,15 @@ two declarations from using the same available limit.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
-from tests.conftest import BACKENDS, drop_postgres_database, fresh_database_url, postgres_base_url
+from tests.conftest import BACKENDS, own_database
 from tests.limits.conftest import TODAY, open_book, usd
 
-from tradecover.db.engine import make_engine
-from tradecover.db.migrate import upgrade
 from tradecover.db.session import session_factory, unit_of_work
 from tradecover.db.tenancy import Tenant
 from tradecover.declarations.model import Shipment
@@ -33,13 +29,8 @@ RACERS = 12
 @pytest.fixture(params=BACKENDS)
 def committed_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated database of its own for one test, whose transactions really commit."""
-    name = f"tradecover_decl_race_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    engine = make_engine(fresh_database_url(request.param, name, tmp_path))
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(postgres_base_url() or "", name)
+    with own_database(request.param, tmp_path, "tradecover_decl_race") as engine:
+        yield engine
 
 
 def test_racing_shipments_on_one_buyer_insure_at_most_its_limit(committed_engine: Engine) -> None:

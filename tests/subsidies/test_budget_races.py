@@ -9,7 +9,6 @@ left, the rest nothing, "budget exhausted".
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -17,10 +16,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
-from tests.conftest import BACKENDS, drop_postgres_database, fresh_database_url, postgres_base_url
+from tests.conftest import BACKENDS, own_database
 
-from tradecover.db.engine import make_engine
-from tradecover.db.migrate import upgrade
 from tradecover.db.session import session_factory, unit_of_work
 from tradecover.db.tenancy import Tenant
 from tradecover.ledger.reconcile import find_violations
@@ -45,14 +42,8 @@ DAY = dt.date(2025, 6, 16)
 @pytest.fixture(params=BACKENDS)
 def committed_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated database of its own for one test, whose transactions really commit."""
-    name = f"tradecover_budget_race_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    url = fresh_database_url(request.param, name, tmp_path)
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(postgres_base_url() or "", name)
+    with own_database(request.param, tmp_path, "tradecover_budget_race") as engine:
+        yield engine
 
 
 def _prepare(engine: Engine) -> tuple[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]]:
