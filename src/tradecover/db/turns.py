@@ -5,13 +5,14 @@ commit), each needing a free thread of the server's pool, and it holds a databas
 SQLite also the one writer's lock, `db/engine.py`) from its first query to its commit. Were requests to
 wait for a connection or for SQLite's lock inside those threads, enough of them would hold every thread
 while the requests holding the connections waited for a thread to run their handlers: nothing would
-finish until the waits timed out (seen at 64 concurrent clients on PostgreSQL, and at 64 on SQLite).
+finish until the waits timed out (seen with 64 concurrent clients on both databases).
 So a request first waits here, on the event loop, until a connection is sure to be free for it: one
 request at a time on SQLite, as many as the connection pool holds elsewhere.
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 _TURNS: weakref.WeakKeyDictionary[Engine, anyio.Semaphore | None] = weakref.WeakKeyDictionary()
+_MAKING = threading.Lock()  # guards _TURNS, which every thread of the process shares
 
 
 def connections_for_requests(engine: Engine) -> int | None:
@@ -39,10 +41,11 @@ def _turns_of(sessions: sessionmaker[Session]) -> anyio.Semaphore | None:
     engine = sessions.kw.get("bind")
     if not isinstance(engine, Engine):
         return None
-    if engine not in _TURNS:
-        capacity = connections_for_requests(engine)
-        _TURNS[engine] = None if capacity is None else anyio.Semaphore(capacity)
-    return _TURNS[engine]
+    with _MAKING:
+        if engine not in _TURNS:
+            capacity = connections_for_requests(engine)
+            _TURNS[engine] = None if capacity is None else anyio.Semaphore(capacity)
+        return _TURNS[engine]
 
 
 @asynccontextmanager

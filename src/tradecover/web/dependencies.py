@@ -30,7 +30,7 @@ class SignInRequired(Exception):
 
 
 async def database_turn(request: Request) -> AsyncIterator[None]:
-    """The request's turn at an SQLite database, waited for before any worker thread is taken."""
+    """The request's turn at the database (`db.turns`), waited for before it takes a worker thread."""
     async with request_turn(request.app.state.sessions):
         yield
 
